@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging;
+using Watcher.Storage;
+
+namespace Watcher.Articles;
+
+/// <summary>
+/// Stores articles exactly once. An index entry <c>state/articles/{id}.json</c> is claimed first
+/// (create-only) and names the article's blob, so a crash between the claim and the article write
+/// is finished by the next run at the same blob name, and a second source is remembered there
+/// without touching the article blob (which would fire the blob trigger again).
+/// </summary>
+public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> logger)
+{
+    public static string BlobNameFor(Article article)
+    {
+        var day = (article.Published ?? article.FetchedAt).UtcDateTime;
+        return $"{day:yyyy}/{day:MM}/{day:dd}/{article.Id}.json";
+    }
+
+    public static string IdFromBlobName(string blobName) => Path.GetFileNameWithoutExtension(blobName);
+
+    /// <summary>Stores a new article, or records another source of a known one.</summary>
+    public async Task<ArticleStoreResult> StoreAsync(Article article, CancellationToken cancellationToken)
+    {
+        var indexBlob = storage.State.GetBlobClient(IndexBlobName(article.Id));
+        var claim = new ArticleIndexEntry { Id = article.Id, BlobName = BlobNameFor(article), Sources = [article.Source] };
+
+        if (!await JsonBlobs.TryCreateAsync(indexBlob, claim, cancellationToken))
+        {
+            var (existing, etag) = await JsonBlobs.ReadAsync<ArticleIndexEntry>(indexBlob, cancellationToken);
+            if (existing is null)
+            {
+                throw new InvalidOperationException($"Article index entry {indexBlob.Name} vanished while it was being read.");
+            }
+
+            // A crash after the claim and before the article write leaves the index alone; finish it.
+            var written = await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(existing.BlobName), article with { }, cancellationToken);
+            var sourceAdded = await AddSourceAsync(indexBlob, existing, etag, article.Source, cancellationToken);
+            return written ? ArticleStoreResult.Stored : sourceAdded ? ArticleStoreResult.SourceAdded : ArticleStoreResult.Known;
+        }
+
+        await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(claim.BlobName), article, cancellationToken);
+        return ArticleStoreResult.Stored;
+    }
+
+    public async Task<Article?> ReadAsync(string blobName, CancellationToken cancellationToken) =>
+        (await JsonBlobs.ReadAsync<Article>(storage.Articles.GetBlobClient(blobName), cancellationToken)).Document;
+
+    public async Task<ArticleIndexEntry?> ReadIndexAsync(string articleId, CancellationToken cancellationToken) =>
+        (await JsonBlobs.ReadAsync<ArticleIndexEntry>(storage.State.GetBlobClient(IndexBlobName(articleId)), cancellationToken)).Document;
+
+    private async Task<bool> AddSourceAsync(Azure.Storage.Blobs.BlobClient indexBlob, ArticleIndexEntry entry, Azure.ETag etag, ArticleSource source, CancellationToken cancellationToken)
+    {
+        while (!entry.Sources.Any(s => s.FeedUrl == source.FeedUrl))
+        {
+            var updated = entry with { Sources = [.. entry.Sources, source] };
+            if (await JsonBlobs.TryReplaceAsync(indexBlob, updated, etag, cancellationToken))
+            {
+                logger.LogInformation("Article {ArticleId} also seen in feed {FeedName}", entry.Id, source.FeedName);
+                return true;
+            }
+
+            (var reread, etag) = await JsonBlobs.ReadAsync<ArticleIndexEntry>(indexBlob, cancellationToken);
+            entry = reread ?? throw new InvalidOperationException($"Article index entry {indexBlob.Name} vanished while it was being updated.");
+        }
+
+        return false;
+    }
+
+    private static string IndexBlobName(string articleId) => $"articles/{articleId}.json";
+}
+
+public enum ArticleStoreResult
+{
+    /// <summary>The article is new and was stored.</summary>
+    Stored,
+
+    /// <summary>The article was known; this feed was recorded as another source.</summary>
+    SourceAdded,
+
+    /// <summary>The article and this source were both known.</summary>
+    Known,
+}
+
+/// <summary>Which blob holds an article and every feed it was seen in.</summary>
+public sealed record ArticleIndexEntry
+{
+    public int Schema { get; init; } = 1;
+
+    public required string Id { get; init; }
+
+    public required string BlobName { get; init; }
+
+    public required List<ArticleSource> Sources { get; init; }
+}

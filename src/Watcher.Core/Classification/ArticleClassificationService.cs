@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+using Watcher.Articles;
+using Watcher.Storage;
+
+namespace Watcher.Classification;
+
+/// <summary>
+/// The <c>ClassifyArticle</c> entry point: classifies one article blob, writes its verdict and
+/// enqueues a summary when a topic matched. Running it twice on the same blob writes the same
+/// verdict; a second summary message is harmless because delivery is idempotent per subscriber
+/// and article.
+/// </summary>
+public sealed class ArticleClassificationService(
+    WatcherStorage storage,
+    ArticleStore articles,
+    IArticleClassifier classifier,
+    ILogger<ArticleClassificationService> logger)
+{
+    public static string ClassifiedBlobName(string articleId) => $"{articleId}.json";
+
+    public async Task<ClassifiedArticle?> ClassifyBlobAsync(string articleBlobName, CancellationToken cancellationToken)
+    {
+        var article = await articles.ReadAsync(articleBlobName, cancellationToken);
+        if (article is null)
+        {
+            logger.LogWarning("Article blob {BlobName} does not exist; nothing to classify", articleBlobName);
+            return null;
+        }
+
+        var result = await classifier.ClassifyAsync(new ClassificationRequest(article.Id, article.Title, article.Text, article.Language), cancellationToken);
+        var classified = new ClassifiedArticle
+        {
+            Id = article.Id,
+            ArticleBlob = articleBlobName,
+            Language = result.Language,
+            Topics = result.Topics,
+            Entities = result.Entities,
+            Summary = result.Summary,
+            SummaryBy = result.SummaryBy,
+            Classifier = classifier.Name,
+            ClassifierVersion = classifier.Version,
+        };
+
+        var classifiedBlob = ClassifiedBlobName(article.Id);
+        await JsonBlobs.UpsertAsync(storage.Classified.GetBlobClient(classifiedBlob), classified, cancellationToken);
+        if (classified.Topics.Count > 0)
+        {
+            await storage.Summaries.SendMessageAsync(
+                BinaryData.FromObjectAsJson(new SummaryMessage { ArticleId = article.Id, ClassifiedBlob = classifiedBlob }, JsonBlobs.SerializerOptions),
+                cancellationToken: cancellationToken);
+        }
+
+        logger.LogInformation(
+            "Article {ArticleId} '{Title}': {Topics}",
+            article.Id,
+            article.Title,
+            classified.Topics.Count == 0 ? "no topic" : string.Join(", ", classified.Topics.Select(t => $"{t.Id} {t.Score:0.00}")));
+        return classified;
+    }
+}

@@ -1,0 +1,159 @@
+namespace Watcher.Configuration;
+
+/// <summary>
+/// The one <c>Watcher</c> configuration section. Both hosts bind it with the options pattern and
+/// validate it at start-up with <see cref="WatcherOptionsValidator"/>.
+/// </summary>
+public sealed class WatcherOptions
+{
+    public const string SectionName = "Watcher";
+
+    public StorageOptions Storage { get; set; } = new();
+
+    public List<FeedOptions> Feeds { get; set; } = [];
+
+    /// <summary>Topic definitions keyed by topic id, so a user adds a topic by adding a key.</summary>
+    public Dictionary<string, TopicOptions> Topics { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public List<SubscriberOptions> Subscribers { get; set; } = [];
+
+    public SmtpOptions Smtp { get; set; } = new();
+
+    public ScheduleOptions Schedules { get; set; } = new();
+
+    public FetchOptions Fetch { get; set; } = new();
+
+    public ClassifierOptions Classifier { get; set; } = new();
+
+    public DeliveryOptions Delivery { get; set; } = new();
+}
+
+public sealed class StorageOptions
+{
+    /// <summary>A storage connection string; Azurite's <c>UseDevelopmentStorage=true</c> by default.</summary>
+    public string? ConnectionString { get; set; } = "UseDevelopmentStorage=true";
+
+    /// <summary>
+    /// Storage account name for identity-based access (managed identity in Azure). Used when
+    /// <see cref="ConnectionString"/> is empty.
+    /// </summary>
+    public string? AccountName { get; set; }
+}
+
+public sealed class FeedOptions
+{
+    public string Name { get; set; } = "";
+
+    /// <summary><c>http(s)://</c>, <c>file://</c>, or a path relative to the configuration file.</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>The language the feed is written in, used when an article does not declare one.</summary>
+    public string? Language { get; set; }
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Fetch each article's page and extract its main text.</summary>
+    public bool FullText { get; set; }
+}
+
+public sealed class SubscriberOptions
+{
+    public string Email { get; set; } = "";
+
+    public string? Name { get; set; }
+
+    public List<string> Topics { get; set; } = [];
+
+    public DeliverySchedule Schedule { get; set; } = DeliverySchedule.Daily;
+
+    /// <summary>IANA time zone the local send time is in.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Local time of day a daily or weekly digest goes out, <c>HH:mm</c>.</summary>
+    public string SendAt { get; set; } = "08:00";
+
+    /// <summary>The weekday a weekly digest goes out.</summary>
+    public DayOfWeek Weekday { get; set; } = DayOfWeek.Monday;
+
+    /// <summary>Only articles in these languages; all when empty.</summary>
+    public List<string> Languages { get; set; } = [];
+
+    /// <summary>Only articles mentioning one of these words; all when empty.</summary>
+    public List<string> Keywords { get; set; } = [];
+
+    /// <summary>Only articles from these feeds (by name); all when empty.</summary>
+    public List<string> Feeds { get; set; } = [];
+
+    /// <summary>Send a daily or weekly digest early once this many items are pending.</summary>
+    public int? MaxItems { get; set; }
+}
+
+public enum DeliverySchedule
+{
+    Instant,
+    Daily,
+    Weekly,
+}
+
+public sealed class SmtpOptions
+{
+    /// <summary><c>smtp</c> sends through <see cref="Host"/>; <c>pickup</c> writes .eml files to <see cref="PickupDirectory"/>.</summary>
+    public string Transport { get; set; } = "smtp";
+
+    public string Host { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 1025;
+
+    /// <summary><c>Auto</c>, <c>None</c>, <c>StartTls</c> or <c>SslOnConnect</c>.</summary>
+    public string Security { get; set; } = "Auto";
+
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+
+    public string From { get; set; } = "watcher@example.org";
+
+    public string FromName { get; set; } = "Watcher";
+
+    public string? PickupDirectory { get; set; }
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>NCRONTAB expressions (six fields, with seconds) in UTC, as the Functions timer trigger reads them.</summary>
+public sealed class ScheduleOptions
+{
+    public string FetchFeeds { get; set; } = "0 */15 * * * *";
+
+    public string SendDigests { get; set; } = "0 0 * * * *";
+}
+
+public sealed class FetchOptions
+{
+    /// <summary>Where a site owner learns who is polling them; goes into the User-Agent.</summary>
+    public string ContactUrl { get; set; } = "https://github.com/watcher-news/watcher";
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    public long MaxResponseBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary><c>file://</c> feed URLs are refused unless this is set (samples and tests).</summary>
+    public bool AllowFileUrls { get; set; }
+
+    public int MaxConcurrency { get; set; } = 16;
+}
+
+public sealed class ClassifierOptions
+{
+    /// <summary><c>local</c> (embedded) or <c>azure-language</c>.</summary>
+    public string Backend { get; set; } = "local";
+}
+
+public sealed class DeliveryOptions
+{
+    /// <summary>Public base URL of the preferences / unsubscribe endpoint.</summary>
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:7071";
+
+    /// <summary>HMAC secret that signs unsubscribe links. Must be set outside development.</summary>
+    public string? TokenSecret { get; set; }
+}

@@ -1,0 +1,180 @@
+using System.Globalization;
+using Cronos;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Watcher.Configuration;
+
+/// <summary>
+/// Validates the whole section at start-up so a bad setting stops the host with a message that
+/// names it (<c>Watcher:Feeds:2:Url</c>), instead of failing on first use.
+/// </summary>
+public sealed class WatcherOptionsValidator : IValidateOptions<WatcherOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WatcherOptions options)
+    {
+        var errors = new List<string>();
+        void Fail(string setting, string problem) => errors.Add($"{WatcherOptions.SectionName}:{setting}: {problem}");
+
+        if (string.IsNullOrWhiteSpace(options.Storage.ConnectionString) && string.IsNullOrWhiteSpace(options.Storage.AccountName))
+        {
+            Fail("Storage:ConnectionString", "set a connection string or Watcher:Storage:AccountName.");
+        }
+
+        var feedNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Feeds.Count; i++)
+        {
+            var feed = options.Feeds[i];
+            if (string.IsNullOrWhiteSpace(feed.Name))
+            {
+                Fail($"Feeds:{i}:Name", "is required.");
+            }
+            else if (!feedNames.Add(feed.Name))
+            {
+                Fail($"Feeds:{i}:Name", $"'{feed.Name}' is used by another feed.");
+            }
+
+            if (!Uri.TryCreate(feed.Url, UriKind.Absolute, out var url))
+            {
+                Fail($"Feeds:{i}:Url", $"'{feed.Url}' is not an absolute URL.");
+            }
+            else if (url.Scheme is not ("http" or "https" or "file"))
+            {
+                Fail($"Feeds:{i}:Url", $"scheme '{url.Scheme}' is not supported; use http, https or file.");
+            }
+            else if (url.IsFile && !options.Fetch.AllowFileUrls)
+            {
+                Fail($"Feeds:{i}:Url", "file URLs are refused unless Watcher:Fetch:AllowFileUrls is true.");
+            }
+        }
+
+        if (options.Topics.Count == 0)
+        {
+            Fail("Topics", "at least one topic is required.");
+        }
+
+        foreach (var (id, topic) in options.Topics)
+        {
+            if (!TopicIds.IsValid(id))
+            {
+                Fail($"Topics:{id}", "a topic id uses lower-case letters, digits and '-'.");
+            }
+
+            if (topic.AllOf.Count == 0 || topic.AllOf.Any(g => g.Count == 0))
+            {
+                Fail($"Topics:{id}:AllOf", "needs at least one non-empty group of terms.");
+            }
+
+            if (topic.Threshold is <= 0 or > 1)
+            {
+                Fail($"Topics:{id}:Threshold", "must be in (0, 1].");
+            }
+        }
+
+        var emails = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Subscribers.Count; i++)
+        {
+            var subscriber = options.Subscribers[i];
+            if (!MailboxAddress.TryParse(subscriber.Email, out var address) || !address.Address.Contains('@', StringComparison.Ordinal))
+            {
+                Fail($"Subscribers:{i}:Email", $"'{subscriber.Email}' is not an e-mail address.");
+            }
+            else if (!emails.Add(address.Address))
+            {
+                Fail($"Subscribers:{i}:Email", $"'{subscriber.Email}' is listed twice.");
+            }
+
+            if (subscriber.Topics.Count == 0)
+            {
+                Fail($"Subscribers:{i}:Topics", "subscribe to at least one topic.");
+            }
+
+            foreach (var topic in subscriber.Topics.Where(t => !options.Topics.ContainsKey(t)))
+            {
+                Fail($"Subscribers:{i}:Topics", $"unknown topic '{topic}'; known: {string.Join(", ", options.Topics.Keys)}.");
+            }
+
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(subscriber.TimeZone, out _))
+            {
+                Fail($"Subscribers:{i}:TimeZone", $"'{subscriber.TimeZone}' is not an IANA time zone.");
+            }
+
+            if (!TimeOnly.TryParseExact(subscriber.SendAt, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            {
+                Fail($"Subscribers:{i}:SendAt", $"'{subscriber.SendAt}' is not a time of day as HH:mm.");
+            }
+
+            if (subscriber.MaxItems is <= 0)
+            {
+                Fail($"Subscribers:{i}:MaxItems", "must be positive.");
+            }
+        }
+
+        if (options.Smtp.Transport == "smtp")
+        {
+            if (string.IsNullOrWhiteSpace(options.Smtp.Host))
+            {
+                Fail("Smtp:Host", "is required.");
+            }
+
+            if (options.Smtp.Port is < 1 or > 65535)
+            {
+                Fail("Smtp:Port", $"{options.Smtp.Port} is not a TCP port.");
+            }
+
+            if (!Enum.TryParse<MailKit.Security.SecureSocketOptions>(options.Smtp.Security, ignoreCase: true, out _))
+            {
+                Fail("Smtp:Security", $"'{options.Smtp.Security}' is not one of Auto, None, StartTls, SslOnConnect.");
+            }
+        }
+        else if (options.Smtp.Transport == "pickup")
+        {
+            if (string.IsNullOrWhiteSpace(options.Smtp.PickupDirectory))
+            {
+                Fail("Smtp:PickupDirectory", "is required for the pickup transport.");
+            }
+        }
+        else
+        {
+            Fail("Smtp:Transport", $"'{options.Smtp.Transport}' is not 'smtp' or 'pickup'.");
+        }
+
+        if (!MailboxAddress.TryParse(options.Smtp.From, out _))
+        {
+            Fail("Smtp:From", $"'{options.Smtp.From}' is not an e-mail address.");
+        }
+
+        ValidateCron(options.Schedules.FetchFeeds, "Schedules:FetchFeeds", Fail);
+        ValidateCron(options.Schedules.SendDigests, "Schedules:SendDigests", Fail);
+
+        if (options.Classifier.Backend is not ("local" or "azure-language"))
+        {
+            Fail("Classifier:Backend", $"'{options.Classifier.Backend}' is not 'local' or 'azure-language'.");
+        }
+
+        if (!Uri.TryCreate(options.Delivery.PublicBaseUrl, UriKind.Absolute, out _))
+        {
+            Fail("Delivery:PublicBaseUrl", $"'{options.Delivery.PublicBaseUrl}' is not an absolute URL.");
+        }
+
+        if (options.Fetch.MaxConcurrency < 1)
+        {
+            Fail("Fetch:MaxConcurrency", "must be at least 1.");
+        }
+
+        if (options.Fetch.MaxResponseBytes < 1024)
+        {
+            Fail("Fetch:MaxResponseBytes", "must be at least 1024.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateCron(string expression, string setting, Action<string, string> fail)
+    {
+        if (!CronExpression.TryParse(expression, CronFormat.IncludeSeconds, out _))
+        {
+            fail(setting, $"'{expression}' is not a six-field NCRONTAB expression (seconds minutes hours day month weekday).");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Watcher.Articles;
+using Watcher.Classification;
+using Watcher.Configuration;
+using Watcher.Digests;
+using Watcher.Storage;
+
+namespace Watcher.Delivery;
+
+/// <summary>
+/// The <c>DeliverSummaries</c> entry point: gives one summary to every subscriber it is for.
+/// Everyone gets an idempotent pending entry; instant subscribers are then mailed at once. Any
+/// exception leaves the message on the queue to be retried, and after five tries in poison.
+/// </summary>
+public sealed class SummaryDeliveryService(
+    WatcherStorage storage,
+    ArticleStore articles,
+    SubscriberDirectory subscribers,
+    DigestStore digests,
+    DigestSender sender,
+    IOptions<WatcherOptions> options,
+    TimeProvider clock,
+    ILogger<SummaryDeliveryService> logger)
+{
+    public async Task DeliverAsync(string messageText, CancellationToken cancellationToken)
+    {
+        SummaryMessage message;
+        try
+        {
+            message = JsonSerializer.Deserialize<SummaryMessage>(messageText, JsonBlobs.SerializerOptions)
+                ?? throw new InvalidSummaryMessageException("the message is JSON null.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidSummaryMessageException($"not a summary message: {e.Message}");
+        }
+
+        var (classified, _) = await JsonBlobs.ReadAsync<ClassifiedArticle>(storage.Classified.GetBlobClient(message.ClassifiedBlob), cancellationToken);
+        if (classified is null)
+        {
+            throw new InvalidSummaryMessageException($"classified/{message.ClassifiedBlob} does not exist.");
+        }
+
+        var article = await articles.ReadAsync(classified.ArticleBlob, cancellationToken)
+            ?? throw new InvalidSummaryMessageException($"articles/{classified.ArticleBlob} does not exist.");
+        var index = await articles.ReadIndexAsync(article.Id, cancellationToken);
+        var sourceFeeds = index?.Sources.Select(s => s.FeedName).Distinct().ToList() ?? [article.Source.FeedName];
+
+        var item = new DigestItem
+        {
+            ArticleId = article.Id,
+            Title = article.Title,
+            Url = article.Url,
+            Source = sourceFeeds[0],
+            AlsoReportedBy = sourceFeeds.Skip(1).ToList(),
+            Published = article.Published,
+            Language = classified.Language,
+            Summary = classified.Summary,
+            Topics = classified.Topics.Select(t => new DigestItemTopic(t.Id, TopicName(t.Id), t.Score, t.Evidence.Count > 0 ? t.Evidence[0] : null)).ToList(),
+            AddedAt = clock.GetUtcNow(),
+        };
+
+        foreach (var subscriber in subscribers.All)
+        {
+            var wanted = SubscriberDirectory.Wanted(subscriber, item, sourceFeeds);
+            if (wanted.Count == 0)
+            {
+                continue;
+            }
+
+            var key = SubscriberKey.For(subscriber.Email);
+            if (await digests.AddPendingAsync(key, item with { Topics = wanted }, cancellationToken))
+            {
+                logger.LogInformation("Article {ArticleId} queued for {Email}", article.Id, subscriber.Email);
+            }
+
+            if (subscriber.Schedule == DeliverySchedule.Instant)
+            {
+                await sender.SendPendingAsync(subscriber, periodId: null, cancellationToken);
+            }
+        }
+    }
+
+    private string TopicName(string id) =>
+        options.Value.Topics.TryGetValue(id, out var topic) && topic.Name.Length > 0 ? topic.Name : id;
+}
+
+/// <summary>A queue message that can never be delivered, whatever the retries; it belongs in poison.</summary>
+public sealed class InvalidSummaryMessageException(string message) : Exception(message);

@@ -1,0 +1,48 @@
+namespace Watcher.Digests;
+
+/// <summary>
+/// One article waiting for one subscriber: <c>digests/pending/{subscriber}/{articleId}.json</c>.
+/// A snapshot of everything the mail shows, so sending needs no other reads.
+/// </summary>
+public sealed record DigestItem
+{
+    public int Schema { get; init; } = 1;
+
+    public required string ArticleId { get; init; }
+
+    public required string Title { get; init; }
+
+    public required string Url { get; init; }
+
+    public required string Source { get; init; }
+
+    /// <summary>Other feeds the same story came from.</summary>
+    public IReadOnlyList<string> AlsoReportedBy { get; init; } = [];
+
+    public DateTimeOffset? Published { get; init; }
+
+    public required string Language { get; init; }
+
+    public required string Summary { get; init; }
+
+    /// <summary>Matched topic ids with the evidence sentence that explains each.</summary>
+    public required IReadOnlyList<DigestItemTopic> Topics { get; init; }
+
+    public DateTimeOffset AddedAt { get; init; }
+}
+
+public sealed record DigestItemTopic(string Id, string Name, double Score, string? Why);
+
+/// <summary>Marker that a digest was accepted by the mail server: <c>digests/sent/{subscriber}/{digestId}.json</c>.</summary>
+public sealed record SentDigest
+{
+    public int Schema { get; init; } = 1;
+
+    public required string DigestId { get; init; }
+
+    public required string MessageId { get; init; }
+
+    public required IReadOnlyList<string> ArticleIds { get; init; }
+
+    public DateTimeOffset SentAt { get; init; }
+}

@@ -1,0 +1,72 @@
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+using Watcher.Configuration;
+
+namespace Watcher.Storage;
+
+/// <summary>
+/// The Azure SDK clients for Watcher's data, built from a connection string (Azurite, or a key)
+/// or from an account name with <see cref="DefaultAzureCredential"/> (managed identity in Azure).
+/// </summary>
+public sealed class WatcherStorage
+{
+    /// <summary>Maximum times a queue message is dequeued before it goes to poison, as in the Functions host.</summary>
+    public const int MaxDequeueCount = 5;
+
+    public WatcherStorage(IOptions<WatcherOptions> options)
+    {
+        var storage = options.Value.Storage;
+
+        // Base64 is the Functions queue trigger's default: a mismatch would send every message
+        // to poison in Azure.
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
+        {
+            Blobs = new BlobServiceClient(storage.ConnectionString);
+            Queues = new QueueServiceClient(storage.ConnectionString, queueOptions);
+        }
+        else
+        {
+            var credential = new DefaultAzureCredential();
+            Blobs = new BlobServiceClient(new Uri($"https://{storage.AccountName}.blob.core.windows.net"), credential);
+            Queues = new QueueServiceClient(new Uri($"https://{storage.AccountName}.queue.core.windows.net"), credential, queueOptions);
+        }
+
+        Articles = Blobs.GetBlobContainerClient(StorageNames.ArticlesContainer);
+        Classified = Blobs.GetBlobContainerClient(StorageNames.ClassifiedContainer);
+        Digests = Blobs.GetBlobContainerClient(StorageNames.DigestsContainer);
+        State = Blobs.GetBlobContainerClient(StorageNames.StateContainer);
+        Summaries = Queues.GetQueueClient(StorageNames.SummariesQueue);
+        SummariesPoison = Queues.GetQueueClient(StorageNames.SummariesPoisonQueue);
+    }
+
+    public BlobServiceClient Blobs { get; }
+
+    public QueueServiceClient Queues { get; }
+
+    public BlobContainerClient Articles { get; }
+
+    public BlobContainerClient Classified { get; }
+
+    public BlobContainerClient Digests { get; }
+
+    public BlobContainerClient State { get; }
+
+    public QueueClient Summaries { get; }
+
+    public QueueClient SummariesPoison { get; }
+
+    /// <summary>Creates every container and queue of the storage contract that is missing.</summary>
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var container in new[] { Articles, Classified, Digests, State })
+        {
+            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+
+        await Summaries.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await SummariesPoison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+    }
+}

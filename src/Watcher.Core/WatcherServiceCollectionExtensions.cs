@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Watcher.Articles;
+using Watcher.Classification;
+using Watcher.Configuration;
+using Watcher.Delivery;
+using Watcher.Digests;
+using Watcher.Feeds;
+using Watcher.Storage;
+
+namespace Watcher;
+
+public static class WatcherServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the core for either host: the validated <c>Watcher</c> options and every
+    /// entry point (<see cref="FeedPoller"/>, <see cref="ArticleClassificationService"/>,
+    /// <see cref="SummaryDeliveryService"/>, <see cref="DigestService"/>).
+    /// </summary>
+    public static IServiceCollection AddWatcherCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WatcherOptions>()
+            .Bind(configuration.GetSection(WatcherOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WatcherOptions>, WatcherOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<WatcherStorage>();
+        services.AddSingleton<ArticleStore>();
+        services.AddSingleton<FeedFetcher>();
+        services.AddSingleton<FeedStateStore>();
+        services.AddSingleton<FeedPoller>();
+        services.AddSingleton<IArticleClassifier, LocalClassifier>();
+        services.AddSingleton<ArticleClassificationService>();
+        services.AddSingleton<SubscriberDirectory>();
+        services.AddSingleton<DigestStore>();
+        services.AddSingleton<DigestRenderer>();
+        services.AddSingleton<DigestSender>();
+        services.AddSingleton<DigestService>();
+        services.AddSingleton<MailComposer>();
+        services.AddSingleton<PreferenceTokens>();
+        services.AddSingleton<SummaryDeliveryService>();
+        services.AddSingleton<IMailTransport>(sp =>
+            sp.GetRequiredService<IOptions<WatcherOptions>>().Value.Smtp.Transport == "pickup"
+                ? ActivatorUtilities.CreateInstance<PickupDirectoryMailTransport>(sp)
+                : ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp));
+        return services;
+    }
+}
