@@ -1,1 +1,20 @@
-﻿Console.WriteLine("Hello, World!");
+using System.CommandLine;
+using Watcher.Local.Commands;
+using Watcher.Local.Hosting;
+
+var root = new RootCommand("Watcher: polls news feeds, tags articles with topics and mails subscribers a digest.")
+{
+    GlobalOptions.Config,
+    RunCommand.Create(),
+    DemoCommand.Create(),
+};
+
+try
+{
+    return await root.Parse(args).InvokeAsync();
+}
+catch (WatcherStartupException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}

@@ -13,6 +13,16 @@ public static class StorageNames
     public const string SummariesQueue = "summaries";
     public const string SummariesPoisonQueue = SummariesQueue + "-poison";
 
+    /// <summary>Where the Functions host reports blobs that failed five times.</summary>
+    public const string BlobTriggerPoisonQueue = "webjobs-blobtrigger-poison";
+
+    /// <summary>
+    /// Name of the trigger connection in the Functions app: app settings
+    /// <c>WatcherStorage__blobServiceUri</c> / <c>__queueServiceUri</c> with a managed identity,
+    /// or <c>WatcherStorage</c> as a connection string.
+    /// </summary>
+    public const string TriggerConnection = "WatcherStorage";
+
     /// <summary>Blob path the <c>ClassifyArticle</c> trigger binds to.</summary>
     public const string ArticleBlobTriggerPath = ArticlesContainer + "/{name}";
 

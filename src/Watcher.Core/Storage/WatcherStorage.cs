@@ -15,6 +15,9 @@ public sealed class WatcherStorage
     /// <summary>Maximum times a queue message is dequeued before it goes to poison, as in the Functions host.</summary>
     public const int MaxDequeueCount = 5;
 
+    /// <summary>How long a failed queue message stays invisible before its retry (host.json <c>visibilityTimeout</c>).</summary>
+    public static readonly TimeSpan QueueRetryDelay = TimeSpan.FromSeconds(30);
+
     public WatcherStorage(IOptions<WatcherOptions> options)
     {
         var storage = options.Value.Storage;

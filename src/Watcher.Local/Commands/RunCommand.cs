@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Watcher.Local.Hosting;
+
+namespace Watcher.Local.Commands;
+
+/// <summary><c>watcher run [--once]</c>: the local Functions host.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var once = new Option<bool>("--once") { Description = "Run one complete cycle (fetch, classify, deliver, send due digests) and exit." };
+        var command = new Command("run", "Run Watcher locally with the Functions trigger semantics, against any storage connection (Azurite by default).") { once };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
+            var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(app);
+            if (!parse.GetValue(once))
+            {
+                await host.RunAsync(cancellationToken);
+                return 0;
+            }
+
+            return Report(await host.RunOnceAsync(cancellationToken));
+        });
+        return command;
+    }
+
+    internal static int Report(IReadOnlyList<string> failures)
+    {
+        if (failures.Count == 0)
+        {
+            Console.WriteLine("Cycle complete: blobs and queues drained.");
+            return 0;
+        }
+
+        Console.Error.WriteLine($"Cycle finished with {failures.Count} problem(s); what failed stays queued for the next run:");
+        foreach (var failure in failures)
+        {
+            Console.Error.WriteLine("  " + failure);
+        }
+
+        return 1;
+    }
+}

@@ -1,0 +1,69 @@
+namespace Watcher.Local.DevServices;
+
+/// <summary>Azurite (blob and queue) on loopback, keeping its data in a folder so it can be restarted on it.</summary>
+public sealed class AzuriteService : NodeService
+{
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private AzuriteService(string dataDirectory, int blobPort, int queuePort)
+    {
+        DataDirectory = dataDirectory;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+    }
+
+    protected override string Package => "azurite";
+
+    protected override string EntryScript => "dist/src/azurite.js";
+
+    public string DataDirectory { get; }
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;";
+
+    public static async Task<AzuriteService> StartAsync(string dataDirectory, int? blobPort = null, int? queuePort = null, CancellationToken cancellationToken = default)
+    {
+        var service = new AzuriteService(dataDirectory, blobPort ?? FreePort(), queuePort ?? FreePort());
+        await service.RestartAsync(cancellationToken);
+        return service;
+    }
+
+    /// <summary>Starts (again) on the same ports and data.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(DataDirectory);
+        await StartAsync(
+            [
+                "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry",
+                "--location", DataDirectory,
+                "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--tableHost", "127.0.0.1", "--tablePort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ],
+            QueuePort,
+            cancellationToken);
+        await WaitForPortAsync(BlobPort, cancellationToken);
+    }
+
+    private static async Task WaitForPortAsync(int port, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port, cancellationToken);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+}

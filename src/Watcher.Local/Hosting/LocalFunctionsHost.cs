@@ -1,0 +1,187 @@
+using Azure;
+using Azure.Storage.Queues.Models;
+using Cronos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Watcher.Classification;
+using Watcher.Configuration;
+using Watcher.Delivery;
+using Watcher.Digests;
+using Watcher.Feeds;
+using Watcher.Hosting;
+using Watcher.Storage;
+
+namespace Watcher.Local.Hosting;
+
+/// <summary>
+/// Fires the core's entry points with the Functions trigger semantics: cron timers in UTC, a blob
+/// trigger that keeps receipts, and a queue trigger with visibility timeout and poison after
+/// <see cref="WatcherStorage.MaxDequeueCount"/> dequeues.
+/// </summary>
+internal sealed class LocalFunctionsHost(
+    WatcherStorage storage,
+    FeedPoller feeds,
+    ArticleClassificationService classifier,
+    SummaryDeliveryService delivery,
+    DigestService digests,
+    IOptions<WatcherOptions> options,
+    TimeProvider clock,
+    ILogger<LocalFunctionsHost> logger)
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>One full cycle: fetch, classify, deliver, send due digests. Returns the failures.</summary>
+    public async Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await EnsureStorageAsync(cancellationToken);
+        var failures = new List<string>();
+        failures.AddRange((await feeds.PollAllAsync(cancellationToken)).Where(r => r.Error is not null).Select(r => $"feed {r.FeedName}: {r.Error}"));
+        failures.AddRange(await ProcessNewArticlesAsync(cancellationToken));
+        failures.AddRange(await DrainSummariesAsync(cancellationToken));
+        failures.AddRange((await digests.SendDueAsync(clock.GetUtcNow(), cancellationToken)).Failures.Select(f => $"digest {f}"));
+        return failures;
+    }
+
+    /// <summary>Runs until cancelled: timers on their schedules, blob and queue triggers polled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await EnsureStorageAsync(cancellationToken);
+        var schedules = options.Value.Schedules;
+        var fetchCron = CronExpression.Parse(schedules.FetchFeeds, CronFormat.IncludeSeconds);
+        var digestCron = CronExpression.Parse(schedules.SendDigests, CronFormat.IncludeSeconds);
+        logger.LogInformation("Watcher running. FetchFeeds '{Fetch}', SendDigests '{Digests}' (UTC). Ctrl+C stops.", schedules.FetchFeeds, schedules.SendDigests);
+
+        // Like the Functions host on a fresh start, poll feeds at once rather than at the next tick.
+        var nextFetch = clock.GetUtcNow();
+        var nextDigests = digestCron.GetNextOccurrence(clock.GetUtcNow(), TimeZoneInfo.Utc) ?? DateTimeOffset.MaxValue;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var now = clock.GetUtcNow();
+                if (now >= nextFetch)
+                {
+                    await feeds.PollAllAsync(cancellationToken);
+                    nextFetch = fetchCron.GetNextOccurrence(clock.GetUtcNow(), TimeZoneInfo.Utc) ?? DateTimeOffset.MaxValue;
+                }
+
+                await ProcessNewArticlesAsync(cancellationToken);
+                await DrainSummariesAsync(cancellationToken);
+
+                if (now >= nextDigests)
+                {
+                    await digests.SendDueAsync(now, cancellationToken);
+                    nextDigests = digestCron.GetNextOccurrence(clock.GetUtcNow(), TimeZoneInfo.Utc) ?? DateTimeOffset.MaxValue;
+                }
+
+                await Task.Delay(PollInterval, clock, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RequestFailedException e)
+            {
+                logger.LogError("Storage error: {Message}; retrying in {Delay}s", e.Message, PollInterval.TotalSeconds);
+                await Task.Delay(PollInterval, clock, CancellationToken.None);
+            }
+        }
+
+        logger.LogInformation("Watcher stopped.");
+    }
+
+    /// <summary>
+    /// The blob trigger: every article blob without a receipt for its current ETag is classified
+    /// once. As in the Functions host, a blob that fails five times is reported to
+    /// <c>webjobs-blobtrigger-poison</c> and not tried again.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ProcessNewArticlesAsync(CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        await foreach (var blob in storage.Articles.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, cancellationToken))
+        {
+            var receiptBlob = storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}/{blob.Name}");
+            var (receipt, _) = await JsonBlobs.ReadAsync<BlobReceipt>(receiptBlob, cancellationToken);
+            var etag = blob.Properties.ETag?.ToString() ?? "";
+            if (receipt is not null && receipt.BlobETag == etag && (receipt.Done || receipt.Failures >= WatcherStorage.MaxDequeueCount))
+            {
+                continue;
+            }
+
+            try
+            {
+                await classifier.ClassifyBlobAsync(blob.Name, cancellationToken);
+                await JsonBlobs.UpsertAsync(receiptBlob, new BlobReceipt(etag, Done: true, Failures: 0), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var failuresSoFar = (receipt?.BlobETag == etag ? receipt.Failures : 0) + 1;
+                await JsonBlobs.UpsertAsync(receiptBlob, new BlobReceipt(etag, Done: false, failuresSoFar), cancellationToken);
+                logger.LogError("ClassifyArticle {Blob} failed ({Count}/{Max}): {Message}", blob.Name, failuresSoFar, WatcherStorage.MaxDequeueCount, e.Message);
+                failures.Add($"classify {blob.Name}: {e.Message}");
+                if (failuresSoFar >= WatcherStorage.MaxDequeueCount)
+                {
+                    var poison = storage.Queues.GetQueueClient(StorageNames.BlobTriggerPoisonQueue);
+                    await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                    await poison.SendMessageAsync(
+                        BinaryData.FromObjectAsJson(new { Type = "BlobTrigger", FunctionId = FunctionNames.ClassifyArticle, ContainerName = StorageNames.ArticlesContainer, BlobName = blob.Name, ETag = etag }),
+                        cancellationToken: cancellationToken);
+                }
+            }
+
+        }
+
+        return failures;
+    }
+
+    /// <summary>
+    /// The queue trigger: handles every visible message. A failure makes the message visible again
+    /// after <see cref="WatcherStorage.QueueRetryDelay"/>; the fifth failure moves it to poison.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DrainSummariesAsync(CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        while (true)
+        {
+            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(16, WatcherStorage.QueueRetryDelay, cancellationToken)).Value;
+            if (batch.Length == 0)
+            {
+                return failures;
+            }
+
+            foreach (var message in batch)
+            {
+                try
+                {
+                    await delivery.DeliverAsync(message.Body.ToString(), cancellationToken);
+                    await storage.Summaries.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError("DeliverSummaries message {MessageId} failed (dequeue {Count}/{Max}): {Message}", message.MessageId, message.DequeueCount, WatcherStorage.MaxDequeueCount, e.Message);
+                    failures.Add($"deliver {message.MessageId}: {e.Message}");
+                    if (message.DequeueCount >= WatcherStorage.MaxDequeueCount)
+                    {
+                        await storage.SummariesPoison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
+                        await storage.Summaries.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                        logger.LogError("Message {MessageId} moved to {Queue}", message.MessageId, StorageNames.SummariesPoisonQueue);
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task EnsureStorageAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await storage.EnsureCreatedAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException)
+        {
+            throw new WatcherStartupException($"Storage at {storage.Blobs.Uri} cannot be reached: {e.Message}");
+        }
+    }
+
+    private sealed record BlobReceipt(string BlobETag, bool Done, int Failures);
+}
