@@ -11,7 +11,7 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
 
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (WatcherStartupException e)
 {

@@ -62,6 +62,9 @@ public sealed class SummaryDeliveryService(
             AddedAt = clock.GetUtcNow(),
         };
 
+        // Every subscriber's entry is written before anyone is mailed, so a mail server that
+        // fails for one subscriber cannot keep the item from the others.
+        var instant = new List<SubscriberOptions>();
         foreach (var subscriber in subscribers.All)
         {
             var wanted = SubscriberDirectory.Wanted(subscriber, item, sourceFeeds);
@@ -70,16 +73,34 @@ public sealed class SummaryDeliveryService(
                 continue;
             }
 
-            var key = SubscriberKey.For(subscriber.Email);
-            if (await digests.AddPendingAsync(key, item with { Topics = wanted }, cancellationToken))
+            if (await digests.AddPendingAsync(SubscriberKey.For(subscriber.Email), item with { Topics = wanted }, cancellationToken))
             {
                 logger.LogInformation("Article {ArticleId} queued for {Email}", article.Id, subscriber.Email);
             }
 
             if (subscriber.Schedule == DeliverySchedule.Instant)
             {
+                instant.Add(subscriber);
+            }
+        }
+
+        var failures = new List<Exception>();
+        foreach (var subscriber in instant)
+        {
+            try
+            {
                 await sender.SendPendingAsync(subscriber, periodId: null, cancellationToken);
             }
+            catch (Exception e) when (e is MailDeliveryException or SubscriberBusyException)
+            {
+                failures.Add(e);
+            }
+        }
+
+        // Failing the message makes the queue retry it; what was sent is not sent again.
+        if (failures.Count > 0)
+        {
+            throw new MailDeliveryException(string.Join("; ", failures.Select(f => f.Message)), failures[0]);
         }
     }
 
