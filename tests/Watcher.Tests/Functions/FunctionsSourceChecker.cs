@@ -27,8 +27,10 @@ public static partial class FunctionsSourceChecker
 
     /// <summary>
     /// The part of the worker packages' public API the app uses, declared as published in
-    /// Azure/azure-functions-dotnet-worker (extensions/Worker.Extensions.Timer/src/TimerTriggerAttribute.cs,
-    /// extensions/Worker.Extensions.Storage.Blobs/src/BlobTriggerAttribute.cs and BlobTriggerSource.cs,
+    /// Azure/azure-functions-dotnet-worker (extensions/Worker.Extensions.Timer/src/TimerTriggerAttribute.cs and
+    /// TimerInfo.cs, ScheduleStatus.cs,
+    /// extensions/Worker.Extensions.Storage.Blobs/src/BlobTriggerAttribute.cs and BlobTriggerSource.cs (Source as used
+    /// in Azure-Samples/functions-quickstart-dotnet-azd-eventgrid-blob),
     /// extensions/Worker.Extensions.Storage.Queues/src/QueueTriggerAttribute.cs,
     /// src/DotNetWorker/Builder/FunctionsApplication*.cs,
     /// src/DotNetWorker.ApplicationInsights/FunctionsApplicationInsightsExtensions.cs): the packages
