@@ -11,7 +11,15 @@ internal static class EventGridRelayCommand
 {
     public static Command Create()
     {
-        var to = new Option<Uri>("--to") { Description = "Base URL of the Functions host (func start), e.g. http://localhost:7071", Required = true };
+        var to = new Option<string>("--to") { Description = "Base URL of the Functions host (func start), e.g. http://localhost:7071", Required = true };
+        to.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                result.AddError($"--to: '{value}' is not an http(s) URL.");
+            }
+        });
         var code = new Option<string?>("--code") { Description = "The host's blobs_extension system key, if the host requires one." };
         var once = new Option<bool>("--once") { Description = "Relay the blobs there are now and exit." };
         var command = new Command("eventgrid-relay", "Post the BlobCreated events Event Grid would send for new article blobs to a local Functions host, so its Event Grid blob trigger fires against Azurite.") { to, code, once };
@@ -20,7 +28,7 @@ internal static class EventGridRelayCommand
             using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             var relay = new EventGridRelay(app.GetRequiredService<WatcherStorage>(), http, app.GetRequiredService<ILogger<EventGridRelay>>());
-            var host = parse.GetValue(to)!;
+            var host = new Uri(parse.GetValue(to)!);
             do
             {
                 var relayed = await relay.RelayNewBlobsAsync(host, parse.GetValue(code), cancellationToken);
