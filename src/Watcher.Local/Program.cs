@@ -19,3 +19,9 @@ catch (WatcherStartupException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
+catch (Exception e) when (e is Azure.RequestFailedException or AggregateException { InnerException: Azure.RequestFailedException or HttpRequestException })
+{
+    // Storage went away mid-cycle: everything written so far is consistent, the next run goes on.
+    Console.Error.WriteLine($"Storage error: {e.Message}");
+    return 3;
+}

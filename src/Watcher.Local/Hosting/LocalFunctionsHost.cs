@@ -30,6 +30,12 @@ internal sealed class LocalFunctionsHost(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a received summary message stays invisible: while it is handled, and after a
+    /// failure until its retry (host.json <c>visibilityTimeout</c> in Azure).
+    /// </summary>
+    public TimeSpan QueueRetryDelay { get; set; } = WatcherStorage.QueueRetryDelay;
+
     /// <summary>One full cycle: fetch, classify, deliver, send due digests. Returns the failures.</summary>
     public async Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -136,14 +142,14 @@ internal sealed class LocalFunctionsHost(
 
     /// <summary>
     /// The queue trigger: handles every visible message. A failure makes the message visible again
-    /// after <see cref="WatcherStorage.QueueRetryDelay"/>; the fifth failure moves it to poison.
+    /// after <see cref="QueueRetryDelay"/>; the fifth failure moves it to poison.
     /// </summary>
     public async Task<IReadOnlyList<string>> DrainSummariesAsync(CancellationToken cancellationToken)
     {
         var failures = new List<string>();
         while (true)
         {
-            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(16, WatcherStorage.QueueRetryDelay, cancellationToken)).Value;
+            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(16, QueueRetryDelay, cancellationToken)).Value;
             if (batch.Length == 0)
             {
                 return failures;

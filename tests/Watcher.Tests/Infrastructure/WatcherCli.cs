@@ -19,6 +19,13 @@ public static class WatcherCli
 
     public static async Task<CliResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
+        using var running = Start(arguments, environment);
+        return await running.WaitAsync(timeout ?? TimeSpan.FromMinutes(2));
+    }
+
+    /// <summary>Starts the executable and returns at once, so a test can interrupt or crash what it does.</summary>
+    public static RunningWatcher Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -37,15 +44,38 @@ public static class WatcherCli
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
+        return new RunningWatcher(Process.Start(start)!, string.Join(' ', arguments));
+    }
+}
+
+/// <summary>A <c>watcher</c> process a test started.</summary>
+public sealed class RunningWatcher : IDisposable
+{
+    private readonly Process process;
+    private readonly string commandLine;
+    private readonly StringBuilder stdout = new();
+    private readonly StringBuilder stderr = new();
+
+    internal RunningWatcher(Process process, string commandLine)
+    {
+        this.process = process;
+        this.commandLine = commandLine;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+    }
 
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+    /// <summary>Ctrl+C, as a user stops <c>watcher run</c>.</summary>
+    public async Task InterruptAsync()
+    {
+        using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    public async Task<CliResult> WaitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
         try
         {
             await process.WaitForExitAsync(cts.Token);
@@ -53,11 +83,27 @@ public static class WatcherCli
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"watcher {string.Join(' ', arguments)} did not exit in time. Output: {stdout}{stderr}");
+            throw new TimeoutException($"watcher {commandLine} did not exit within {timeout}. Output: {stdout}{stderr}");
         }
 
         process.WaitForExit();
-        return new CliResult(process.ExitCode, stdout.ToString(), stderr.ToString());
+        lock (stdout)
+        {
+            lock (stderr)
+            {
+                return new CliResult(process.ExitCode, stdout.ToString(), stderr.ToString());
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        process.Dispose();
     }
 }
 
