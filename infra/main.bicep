@@ -17,6 +17,9 @@ param environmentName string
 })
 param location string
 
+@description('Object id of the user or service principal running azd (azd sets AZURE_PRINCIPAL_ID); gets read access to the Key Vault secrets only.')
+param deployerPrincipalId string = ''
+
 @description('Name of the resource group; rg-<environmentName> when empty.')
 param resourceGroupName string = ''
 
@@ -93,7 +96,7 @@ param smtpPort int = 587
 ])
 param smtpSecurity string = 'StartTls'
 
-@description('Sender address (ignored when enableEmail: the Azure-managed domain\'s DoNotReply address is used).')
+@description('Sender address; with enableEmail, empty means the Azure-managed domain\'s DoNotReply address.')
 param smtpFrom string = ''
 
 @description('SMTP username; with enableEmail, the SMTP username created for the Entra application.')
@@ -177,6 +180,7 @@ module vault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     appIdentityName: appIdentityName
+    deployerPrincipalId: deployerPrincipalId
     smtpPassword: smtpPassword
     tokenSecret: tokenSecret
   }
@@ -217,7 +221,7 @@ var smtp = enableEmail
       host: 'smtp.azurecomm.net'
       port: 587
       security: 'StartTls'
-      from: email!.outputs.senderAddress
+      from: empty(smtpFrom) ? email!.outputs.senderAddress : smtpFrom
       userName: smtpUsernameForAcs
     }
   : {

@@ -13,6 +13,9 @@ param tags object
 @description('Name of the app\'s user-assigned identity.')
 param appIdentityName string
 
+@description('Object id of whoever runs azd; empty for none. It may read the secrets so that azd reuses the token secret instead of generating a new one on every provision.')
+param deployerPrincipalId string
+
 @description('SMTP password; no secret is stored when empty.')
 @secure()
 param smtpPassword string
@@ -52,6 +55,18 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
     principalId: appIdentity.properties.principalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// azd's secretOrRandomPassword (infra/main.parameters.json) reads the token secret back on every
+// provision; without this role it could not, and would silently rotate the secret, breaking the
+// unsubscribe links in every mail already sent.
+resource deployerSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(vault.id, deployerPrincipalId, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: deployerPrincipalId
   }
 }
 

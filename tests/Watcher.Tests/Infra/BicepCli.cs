@@ -57,6 +57,12 @@ public static partial class BicepCli
                 "(see tests/Watcher.Tests/Watcher.Tests.csproj); run 'dotnet restore tests/Watcher.Tests'.");
         }
 
+        // Older NuGet clients extract package files without their execute bit.
+        if (!OperatingSystem.IsWindows() && !File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute))
+        {
+            File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
+        }
+
         return path;
     }
 
