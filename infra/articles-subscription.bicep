@@ -11,12 +11,22 @@ param functionAppName string
 @description('Name of the Event Grid system topic on the data account (output EVENTGRID_SYSTEM_TOPIC_NAME).')
 param systemTopicName string
 
+@description('Host storage account that keeps undeliverable events (output HOST_STORAGE_ACCOUNT_NAME).')
+param deadLetterAccountName string
+
+@description('Container in it for those events (output EVENTGRID_DEADLETTER_CONTAINER).')
+param deadLetterContainerName string
+
 resource site 'Microsoft.Web/sites@2025-03-01' existing = {
   name: functionAppName
 }
 
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
   name: systemTopicName
+}
+
+resource deadLetterAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: deadLetterAccountName
 }
 
 var blobsExtensionKey = listKeys('${site.id}/host/default', '2025-03-01').systemKeys.blobs_extension
@@ -43,6 +53,20 @@ resource articlesCreated 'Microsoft.EventGrid/systemTopics/eventSubscriptions@20
     retryPolicy: {
       maxDeliveryAttempts: 30
       eventTimeToLiveInMinutes: 1440
+    }
+    // An event that still cannot be delivered after a day is kept, not dropped: its subject
+    // names the article blob that was never classified (docs/DEPLOY.md, Where the logs are).
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: deadLetterAccount.id
+          blobContainerName: deadLetterContainerName
+        }
+      }
     }
   }
 }

@@ -164,6 +164,7 @@ module storage 'modules/storage.bicep' = {
     dataAccountName: 'stdata${resourceToken}'
     deploymentContainerName: 'app-package-${resourceToken}'
     systemTopicName: 'evgt-watcher-${resourceToken}'
+    deadLetterContainerName: 'eventgrid-deadletter'
     location: location
     tags: tags
     appIdentityName: appIdentityName
@@ -280,6 +281,8 @@ output FUNCTION_APP_URL string = functionApp.outputs.url
 output PREFERENCES_URL string = '${functionApp.outputs.url}/api/preferences'
 output DATA_STORAGE_ACCOUNT_NAME string = storage.outputs.dataAccountName
 output EVENTGRID_SYSTEM_TOPIC_NAME string = storage.outputs.systemTopicName
+output HOST_STORAGE_ACCOUNT_NAME string = storage.outputs.hostAccountName
+output EVENTGRID_DEADLETTER_CONTAINER string = storage.outputs.deadLetterContainerName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.logAnalyticsName
 output LOGS_PORTAL_URL string = '${environment().portal}/#@${tenant().tenantId}/resource${monitoring.outputs.applicationInsightsId}/logs'

@@ -7,7 +7,7 @@ if (-not (Get-Command az -ErrorAction SilentlyContinue)) {
     Write-Error 'postdeploy: the Azure CLI (az) is required; see docs/DEPLOY.md, Prerequisites.'
 }
 
-foreach ($name in 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'EVENTGRID_SYSTEM_TOPIC_NAME') {
+foreach ($name in 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'EVENTGRID_SYSTEM_TOPIC_NAME', 'HOST_STORAGE_ACCOUNT_NAME', 'EVENTGRID_DEADLETTER_CONTAINER') {
     if (-not [Environment]::GetEnvironmentVariable($name)) {
         Write-Error "postdeploy: $name is not set; run 'azd provision' first."
     }
@@ -35,6 +35,7 @@ az deployment group create `
     --name 'watcher-articles-subscription' `
     --template-file $template `
     --parameters functionAppName=$env:AZURE_FUNCTION_APP_NAME systemTopicName=$env:EVENTGRID_SYSTEM_TOPIC_NAME `
+        deadLetterAccountName=$env:HOST_STORAGE_ACCOUNT_NAME deadLetterContainerName=$env:EVENTGRID_DEADLETTER_CONTAINER `
     --output none
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 

@@ -16,6 +16,9 @@ param deploymentContainerName string
 @description('Name of the Event Grid system topic on the data account.')
 param systemTopicName string
 
+@description('Container on the host account where Event Grid leaves events it could not deliver.')
+param deadLetterContainerName string
+
 @description('Azure region.')
 param location string
 
@@ -96,6 +99,13 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: deploymentContainerName
 }
 
+// On the host account, not the data account: the data account holds exactly the storage
+// contract, and its events go to the topic.
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+  parent: hostBlobs
+  name: deadLetterContainerName
+}
+
 resource dataAccount 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: dataAccountName
   location: location
@@ -161,9 +171,23 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: systemTopicName
   location: location
   tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: dataAccount.id
     topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
+// The topic's identity writes dead-lettered events, to that one container only.
+resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(deadLetterContainer.id, systemTopic.id, roles.blobDataContributor)
+  scope: deadLetterContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataContributor)
+    principalId: systemTopic.identity.principalId
+    principalType: 'ServicePrincipal'
   }
 }
 
@@ -173,3 +197,4 @@ output dataAccountName string = dataAccount.name
 output dataBlobEndpoint string = dataAccount.properties.primaryEndpoints.blob
 output dataQueueEndpoint string = dataAccount.properties.primaryEndpoints.queue
 output systemTopicName string = systemTopic.name
+output deadLetterContainerName string = deadLetterContainer.name

@@ -226,6 +226,9 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
         Assert.Contains($"/runtime/webhooks/blobs?functionName=Host.Functions.{FunctionNames.ClassifyArticle}&code=", endpoint, StringComparison.Ordinal);
         Assert.Contains("systemKeys.blobs_extension", endpoint, StringComparison.Ordinal);
 
+        // Undeliverable events are kept in storage instead of being dropped after a day.
+        Assert.Equal("StorageBlob", properties["deadLetterWithResourceIdentity"]!["deadLetterDestination"]!["endpointType"]!.GetValue<string>());
+
         // The topic it hangs off watches the data account, not the host account.
         var topic = Assert.Single(Resources(compiled.Main), r => Type(r.Resource) == "Microsoft.EventGrid/systemTopics").Resource;
         Assert.Equal("Microsoft.Storage.StorageAccounts", topic["properties"]!["topicType"]!.GetValue<string>());
@@ -263,6 +266,30 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
             Assert.True(File.Exists(RepositoryPaths.Combine(script[2..])), $"{script} does not exist.");
         });
         Assert.Contains("project: ./src/Watcher.Functions", azureYaml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_postdeploy_hooks_pass_every_parameter_of_the_subscription_template()
+    {
+        var parameters = compiled.ArticlesSubscription["parameters"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.NotEmpty(parameters);
+
+        foreach (var hook in new[] { "postdeploy.sh", "postdeploy.ps1" })
+        {
+            var script = File.ReadAllText(Path.Combine(CompiledTemplates.InfraDirectory, "hooks", hook));
+            Assert.Contains("articles-subscription.bicep", script, StringComparison.Ordinal);
+            var missing = parameters.Where(p => !script.Contains(p + "=", StringComparison.Ordinal)).ToList();
+            Assert.True(missing.Count == 0, $"{hook} does not pass: {string.Join(", ", missing)}");
+
+            // Every value comes from a provision output of main.bicep.
+            var values = HookEnvironmentValue().Matches(script);
+            Assert.True(values.Count >= parameters.Count, $"{hook} passes {values.Count} environment values for {parameters.Count} parameters.");
+            foreach (Match output in values)
+            {
+                var name = output.Groups["name"].Value;
+                Assert.True(compiled.Main["outputs"]![name] is not null, $"{hook} reads {name}, which main.bicep does not output.");
+            }
+        }
     }
 
     /// <summary>
@@ -400,6 +427,9 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
 
     [GeneratedRegex(@"variables\('(?<name>[^']+)'\)")]
     private static partial Regex VariableReference();
+
+    [GeneratedRegex(@"=(?:""\$|\$env:)(?<name>[A-Z][A-Z0-9_]+)")]
+    private static partial Regex HookEnvironmentValue();
 
     [GeneratedRegex(@"run:\s*(?<path>\./\S+)")]
     private static partial Regex HookScript();
