@@ -3,8 +3,8 @@
 # events from the articles container to ClassifyArticle. It runs after the code is deployed
 # because the webhook needs the app's blobs_extension system key, which the Functions host
 # creates when it first loads the Event Grid blob trigger. azd passes the provision outputs
-# (AZURE_RESOURCE_GROUP, AZURE_FUNCTION_APP_NAME, EVENTGRID_SYSTEM_TOPIC_NAME) as environment
-# variables.
+# (AZURE_RESOURCE_GROUP, AZURE_FUNCTION_APP_NAME, EVENTGRID_SYSTEM_TOPIC_NAME, ...) as
+# environment variables.
 set -eu
 
 if ! command -v az >/dev/null 2>&1; then
@@ -12,7 +12,7 @@ if ! command -v az >/dev/null 2>&1; then
   exit 1
 fi
 
-for name in AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME EVENTGRID_SYSTEM_TOPIC_NAME; do
+for name in AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME EVENTGRID_SYSTEM_TOPIC_NAME HOST_STORAGE_ACCOUNT_NAME EVENTGRID_DEADLETTER_CONTAINER; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then
     echo "postdeploy: $name is not set; run 'azd provision' first." >&2
@@ -46,6 +46,7 @@ az deployment group create \
   --name "watcher-articles-subscription" \
   --template-file "$template" \
   --parameters functionAppName="$AZURE_FUNCTION_APP_NAME" systemTopicName="$EVENTGRID_SYSTEM_TOPIC_NAME" \
+    deadLetterAccountName="$HOST_STORAGE_ACCOUNT_NAME" deadLetterContainerName="$EVENTGRID_DEADLETTER_CONTAINER" \
   --output none
 
 echo "postdeploy: Event Grid subscription articles-blob-created -> ClassifyArticle is in place."
