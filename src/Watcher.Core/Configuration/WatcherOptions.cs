@@ -147,6 +147,9 @@ public sealed class ClassifierOptions
 {
     /// <summary><c>local</c> (embedded) or <c>azure-language</c>.</summary>
     public string Backend { get; set; } = "local";
+
+    /// <summary>Azure AI Language endpoint, <c>https://{resource}.cognitiveservices.azure.com</c> (azure-language only).</summary>
+    public string? Endpoint { get; set; }
 }
 
 public sealed class DeliveryOptions
