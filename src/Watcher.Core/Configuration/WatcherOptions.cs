@@ -34,8 +34,8 @@ public sealed class StorageOptions
     public string? ConnectionString { get; set; } = "UseDevelopmentStorage=true";
 
     /// <summary>
-    /// Storage account name for identity-based access (managed identity in Azure). Used when
-    /// <see cref="ConnectionString"/> is empty.
+    /// Storage account name for identity-based access (managed identity in Azure). When set, it
+    /// is used instead of <see cref="ConnectionString"/>.
     /// </summary>
     public string? AccountName { get; set; }
 }
