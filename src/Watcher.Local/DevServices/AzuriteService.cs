@@ -47,23 +47,6 @@ public sealed class AzuriteService : NodeService
             ],
             QueuePort,
             cancellationToken);
-        await WaitForPortAsync(BlobPort, cancellationToken);
-    }
-
-    private static async Task WaitForPortAsync(int port, CancellationToken cancellationToken)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            using var client = new System.Net.Sockets.TcpClient();
-            try
-            {
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, port, cancellationToken);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
+        await WaitUntilListeningAsync(BlobPort, cancellationToken);
     }
 }

@@ -11,6 +11,7 @@ namespace Watcher.Local.DevServices;
 public abstract class NodeService : IAsyncDisposable
 {
     private Process? process;
+    private System.Text.StringBuilder output = new();
 
     protected abstract string Package { get; }
 
@@ -34,15 +35,22 @@ public abstract class NodeService : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
+        this.output = output;
+        await WaitUntilListeningAsync(readyPort, cancellationToken);
+    }
+
+    /// <summary>Waits until the service accepts connections on <paramref name="port"/>; fails if it exits first.</summary>
+    protected async Task WaitUntilListeningAsync(int port, CancellationToken cancellationToken)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited)
+            if (process is null || process.HasExited)
             {
-                throw new InvalidOperationException($"{Package} exited with code {process.ExitCode}: {output}");
+                throw new InvalidOperationException($"{Package} exited with code {process?.ExitCode}: {output}");
             }
 
-            if (await IsListeningAsync(readyPort, cancellationToken))
+            if (await IsListeningAsync(port, cancellationToken))
             {
                 return;
             }
@@ -50,7 +58,7 @@ public abstract class NodeService : IAsyncDisposable
             await Task.Delay(100, cancellationToken);
         }
 
-        throw new TimeoutException($"{Package} did not listen on 127.0.0.1:{readyPort} within 60 s: {output}");
+        throw new TimeoutException($"{Package} did not listen on 127.0.0.1:{port} within 60 s: {output}");
     }
 
     public bool IsRunning => process is { HasExited: false };
