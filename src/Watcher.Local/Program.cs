@@ -7,6 +7,8 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
     GlobalOptions.Config,
     RunCommand.Create(),
     DemoCommand.Create(),
+    PoisonCommand.Create(),
+    DigestCommand.Create(),
 };
 
 try

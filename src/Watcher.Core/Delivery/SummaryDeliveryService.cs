@@ -24,7 +24,12 @@ public sealed class SummaryDeliveryService(
     TimeProvider clock,
     ILogger<SummaryDeliveryService> logger)
 {
-    public async Task DeliverAsync(string messageText, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers one <c>summaries</c> message. Returns null when done, or the delay after which a
+    /// copy of the message was put back on the queue because sending had to wait (send rate,
+    /// another delivery in progress); the caller completes the message normally either way.
+    /// </summary>
+    public async Task<TimeSpan?> DeliverAsync(string messageText, CancellationToken cancellationToken)
     {
         SummaryMessage message;
         try
@@ -54,6 +59,9 @@ public sealed class SummaryDeliveryService(
             Title = article.Title,
             Url = article.Url,
             Source = sourceFeeds[0],
+
+            // The article index knows every feed that carried this article; near-duplicates from
+            // other sites would be linked through DigestItem.SameStoryAs once the index records them.
             AlsoReportedBy = sourceFeeds.Skip(1).ToList(),
             Published = article.Published,
             Language = classified.Language,
@@ -62,7 +70,8 @@ public sealed class SummaryDeliveryService(
             AddedAt = clock.GetUtcNow(),
         };
 
-        foreach (var subscriber in subscribers.All)
+        TimeSpan? deferredFor = null;
+        foreach (var subscriber in await subscribers.ActiveAsync(cancellationToken))
         {
             var wanted = SubscriberDirectory.Wanted(subscriber, item, sourceFeeds);
             if (wanted.Count == 0)
@@ -76,11 +85,34 @@ public sealed class SummaryDeliveryService(
                 logger.LogInformation("Article {ArticleId} queued for {Email}", article.Id, subscriber.Email);
             }
 
-            if (subscriber.Schedule == DeliverySchedule.Instant)
+            var sendNow = subscriber.Schedule == DeliverySchedule.Instant ||
+                (subscriber.MaxItems is { } maxItems && await sender.CountPendingAsync(subscriber, cancellationToken) >= maxItems);
+            if (!sendNow || deferredFor is not null)
             {
-                await sender.SendPendingAsync(subscriber, periodId: null, cancellationToken);
+                continue;
+            }
+
+            try
+            {
+                await sender.SendPendingAsync(subscriber, period: null, cancellationToken);
+            }
+            catch (DeliveryDeferredException e)
+            {
+                // Every entry is pending already; the whole message comes back later and mails
+                // what is still pending then, so the remaining instant sends wait as well.
+                logger.LogInformation("Instant delivery of {ArticleId} deferred: {Reason}", article.Id, e.Message);
+                deferredFor = e.RetryAfter;
             }
         }
+
+        if (deferredFor is { } delay)
+        {
+            // Over the send rate the message waits in the queue instead of failing: a new copy
+            // becomes visible after the delay and this one completes (no dequeue is used up).
+            await storage.Summaries.SendMessageAsync(messageText, visibilityTimeout: delay, cancellationToken: cancellationToken);
+        }
+
+        return deferredFor;
     }
 
     private string TopicName(string id) =>

@@ -10,13 +10,16 @@ internal static class RunCommand
     public static Command Create()
     {
         var once = new Option<bool>("--once") { Description = "Run one complete cycle (fetch, classify, deliver, send due digests) and exit." };
-        var command = new Command("run", "Run Watcher locally with the Functions trigger semantics, against any storage connection (Azurite by default).") { once };
+        var preferencesPort = new Option<int>("--preferences-port") { Description = "Port on 127.0.0.1 for the preferences page (/api/preferences).", DefaultValueFactory = _ => 7071 };
+        var command = new Command("run", "Run Watcher locally with the Functions trigger semantics, against any storage connection (Azurite by default).") { once, preferencesPort };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
             var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(app);
             if (!parse.GetValue(once))
             {
+                await using var preferences = await PreferencesServer.StartAsync(app.GetRequiredService<Watcher.Delivery.PreferencesEndpoint>(), parse.GetValue(preferencesPort), cancellationToken);
+                Console.WriteLine($"Preferences page: {preferences.BaseUrl}api/{Watcher.Delivery.PreferencesEndpoint.Route}?token=...");
                 await host.RunAsync(cancellationToken);
                 return 0;
             }
