@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -70,7 +71,21 @@ public sealed class SmtpMailTransport(IOptions<WatcherOptions> options) : IMailT
         DropConnection();
         var smtp = options.Value.Smtp;
         client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
-        await client.ConnectAsync(smtp.Host, smtp.Port, Enum.Parse<SecureSocketOptions>(smtp.Security, ignoreCase: true), cancellationToken);
+
+        // Nagle's algorithm holds back the small final writes of each message until the server's
+        // delayed ACK (~40 ms), which would cap a reused connection at about 20 mails a second.
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(smtp.Host, smtp.Port, cancellationToken);
+            await client.ConnectAsync(socket, smtp.Host, smtp.Port, Enum.Parse<SecureSocketOptions>(smtp.Security, ignoreCase: true), cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         if (!string.IsNullOrEmpty(smtp.UserName))
         {
             await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", cancellationToken);
@@ -87,7 +102,7 @@ public sealed class SmtpMailTransport(IOptions<WatcherOptions> options) : IMailT
 
     private static bool IsSmtpFailure(Exception e) =>
         e is SmtpCommandException or SmtpProtocolException or ServiceNotConnectedException or IOException
-            or System.Net.Sockets.SocketException or AuthenticationException or SslHandshakeException or TimeoutException;
+            or SocketException or AuthenticationException or SslHandshakeException or TimeoutException;
 
     public async ValueTask DisposeAsync()
     {

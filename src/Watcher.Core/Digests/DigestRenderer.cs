@@ -85,7 +85,7 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
         return new RenderedDigest(subject, html.ToString(), text.ToString(), stories.Count);
     }
 
-    private static void AppendStory(StringBuilder html, StringBuilder text, DigestStory story, TimeZoneInfo zone)
+    private void AppendStory(StringBuilder html, StringBuilder text, DigestStory story, TimeZoneInfo zone)
     {
         var item = story.Lead;
         var date = item.Published is { } published
@@ -110,7 +110,7 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
         foreach (var topic in story.Topics)
         {
             html.Append("<span class=\"w-tag\" style=\"display:inline-block;font-size:11px;background:#e8f0fe;color:#174ea6;border-radius:10px;padding:1px 8px;margin:0 4px 4px 0;\">")
-                .Append(Encode(topic.Name)).Append("</span>");
+                .Append(Encode(TopicName(topic.Id, topic.Name))).Append("</span>");
         }
 
         html.Append("</div><p style=\"margin:4px 0;\">").Append(Encode(item.Summary)).Append("</p>");
@@ -133,7 +133,7 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
             text.AppendLine(link);
         }
 
-        text.AppendLine(meta).Append("Topics: ").AppendLine(string.Join(", ", story.Topics.Select(t => t.Name))).AppendLine(item.Summary);
+        text.AppendLine(meta).Append("Topics: ").AppendLine(string.Join(", ", story.Topics.Select(t => TopicName(t.Id, t.Name)))).AppendLine(item.Summary);
         if (why is not null)
         {
             text.Append("Why: \"").Append(why).AppendLine("\"");
