@@ -15,9 +15,10 @@ public sealed record RenderedDigest(string Subject, string Html, string Text, in
 /// no remote images or scripts, and a plain-text part with the same content.
 /// </summary>
 /// <remarks>
-/// Nothing from a feed is kept as HTML: every title, summary and source is text and is
-/// HTML-encoded, and only absolute http(s) links become <c>href</c>s, so a feed cannot put a
-/// script, a tracking pixel or a <c>javascript:</c> link into the mail (no sanitizer needed).
+/// Nothing from a feed is kept as HTML: every title, summary and source is reduced to plain text
+/// (<see cref="FeedText"/>) and HTML-encoded, and only absolute http(s) links become
+/// <c>href</c>s, so a feed cannot put a script, a tracking pixel or a <c>javascript:</c> link into
+/// the mail (no HTML is kept, so no sanitizer is needed).
 /// </remarks>
 public sealed class DigestRenderer(IOptions<WatcherOptions> options)
 {
@@ -88,22 +89,25 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
     private void AppendStory(StringBuilder html, StringBuilder text, DigestStory story, TimeZoneInfo zone)
     {
         var item = story.Lead;
+        var title = FeedText.Plain(item.Title);
+        var summary = FeedText.Plain(item.Summary);
         var date = item.Published is { } published
             ? TimeZoneInfo.ConvertTime(published, zone).ToString("ddd d MMM yyyy HH:mm", CultureInfo.InvariantCulture)
             : null;
-        var meta = string.Join(" · ", new[] { item.Source, date, item.Language.ToUpperInvariant() }.Where(p => !string.IsNullOrWhiteSpace(p)));
-        var why = story.Topics.Select(t => t.Why).FirstOrDefault(w => !string.IsNullOrWhiteSpace(w)) is { } evidence ? Shorten(evidence) : null;
+        var meta = string.Join(" · ", new[] { FeedText.Plain(item.Source), date, FeedText.Plain(item.Language).ToUpperInvariant() }.Where(p => !string.IsNullOrWhiteSpace(p)));
+        var why = story.Topics.Select(t => t.Why).FirstOrDefault(w => !string.IsNullOrWhiteSpace(w)) is { } evidence ? Shorten(FeedText.Plain(evidence)) : null;
+        var alsoReportedBy = string.Join(", ", story.AlsoReportedBy.Select(FeedText.Plain));
         var link = SafeLink(item.Url);
 
         html.Append("<div style=\"margin:0 0 18px;\">");
         if (link is null)
         {
-            html.Append("<div style=\"font-weight:bold;font-size:16px;\">").Append(Encode(item.Title)).Append("</div>");
+            html.Append("<div style=\"font-weight:bold;font-size:16px;\">").Append(Encode(title)).Append("</div>");
         }
         else
         {
             html.Append("<a class=\"w-link\" href=\"").Append(Encode(link)).Append("\" style=\"font-weight:bold;font-size:16px;color:#1a56c4;text-decoration:none;\">")
-                .Append(Encode(item.Title)).Append("</a>");
+                .Append(Encode(title)).Append("</a>");
         }
 
         html.Append("<div class=\"w-muted\" style=\"font-size:12px;color:#5f6368;margin:2px 0 4px;\">").Append(Encode(meta)).Append("</div><div>");
@@ -113,7 +117,7 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
                 .Append(Encode(TopicName(topic.Id, topic.Name))).Append("</span>");
         }
 
-        html.Append("</div><p style=\"margin:4px 0;\">").Append(Encode(item.Summary)).Append("</p>");
+        html.Append("</div><p style=\"margin:4px 0;\">").Append(Encode(summary)).Append("</p>");
         if (why is not null)
         {
             html.Append("<p class=\"w-muted\" style=\"margin:4px 0;font-size:13px;color:#5f6368;\"><b>Why:</b> “").Append(Encode(why)).Append("”</p>");
@@ -122,18 +126,18 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
         if (story.AlsoReportedBy.Count > 0)
         {
             html.Append("<p class=\"w-muted\" style=\"margin:4px 0;font-size:12px;color:#5f6368;\">Also reported by ")
-                .Append(Encode(string.Join(", ", story.AlsoReportedBy))).Append("</p>");
+                .Append(Encode(alsoReportedBy)).Append("</p>");
         }
 
         html.Append("</div>");
 
-        text.AppendLine(OneLine(item.Title));
+        text.AppendLine(title);
         if (link is not null)
         {
             text.AppendLine(link);
         }
 
-        text.AppendLine(meta).Append("Topics: ").AppendLine(string.Join(", ", story.Topics.Select(t => TopicName(t.Id, t.Name)))).AppendLine(item.Summary);
+        text.AppendLine(meta).Append("Topics: ").AppendLine(string.Join(", ", story.Topics.Select(t => TopicName(t.Id, t.Name)))).AppendLine(summary);
         if (why is not null)
         {
             text.Append("Why: \"").Append(why).AppendLine("\"");
@@ -141,7 +145,7 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
 
         if (story.AlsoReportedBy.Count > 0)
         {
-            text.Append("Also reported by ").AppendLine(string.Join(", ", story.AlsoReportedBy));
+            text.Append("Also reported by ").AppendLine(alsoReportedBy);
         }
 
         text.AppendLine();
@@ -154,13 +158,8 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
     private static string? SafeLink(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.AbsoluteUri : null;
 
-    private static string Shorten(string evidence)
-    {
-        var oneLine = OneLine(evidence);
-        return oneLine.Length <= WhyLength ? oneLine : string.Concat(oneLine.AsSpan(0, WhyLength - 1).TrimEnd(), "…");
-    }
-
-    private static string OneLine(string value) => string.Join(' ', value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    private static string Shorten(string evidence) =>
+        evidence.Length <= WhyLength ? evidence : string.Concat(evidence.AsSpan(0, WhyLength - 1).TrimEnd(), "…");
 
     private static string Encode(string value) => WebUtility.HtmlEncode(value);
 }

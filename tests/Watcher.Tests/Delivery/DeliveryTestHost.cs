@@ -164,6 +164,10 @@ public static class MailDevWaits
         }
     }
 
+    /// <summary>The mail as MailDev received it, parsed from its raw source.</summary>
+    public static async Task<MimeKit.MimeMessage> ParsedAsync(this MailDevClient mail, ReceivedMail received) =>
+        await MimeKit.MimeMessage.LoadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(await mail.SourceAsync(received.Id))));
+
     /// <summary>Mail to <paramref name="email"/> after a pause long enough for MailDev to have saved anything sent.</summary>
     public static async Task<IReadOnlyList<ReceivedMail>> SettledAsync(this MailDevClient mail, string email)
     {

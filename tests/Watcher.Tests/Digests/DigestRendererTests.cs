@@ -79,13 +79,21 @@ public sealed class DigestRendererTests
             Source = "Feed <b>bold</b>",
         };
 
-        var html = renderer.Render(Subscriber, [hostile], Preferences).Html;
+        var digest = renderer.Render(Subscriber, [hostile], Preferences);
 
-        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("<iframe", html, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("javascript:", html, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("Huawei &lt;script&gt;alert(1)&lt;/script&gt;", html);
+        foreach (var part in new[] { digest.Html, digest.Text })
+        {
+            Assert.DoesNotContain("script", part, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("<img", part, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("tracker.example", part, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("iframe", part, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("javascript:", part, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("<b>bold", part, StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.Contains(">Huawei</div>", digest.Html);
+        Assert.Contains("&amp; more", digest.Html);
+        Assert.Contains("Feed bold", digest.Text);
     }
 
     [Fact]
