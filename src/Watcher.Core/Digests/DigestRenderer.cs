@@ -61,7 +61,7 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
             .Append(DarkModeStyle)
             .Append("</head><body class=\"w-body\" style=\"margin:0;padding:0;background:#f1f3f4;\">")
             .Append("<div class=\"w-outer\" style=\"padding:16px;\">")
-            .Append("<div class=\"w-card\" style=\"max-width:600px;margin:0 auto;background:#ffffff;color:#202124;border:1px solid #dadce0;border-radius:8px;padding:20px;font-family:-apple-system,'Segoe UI',Roboto,Arial,sans-serif;font-size:15px;line-height:1.5;\">")
+            .Append("<div class=\"w-card\" style=\"box-sizing:border-box;max-width:600px;margin:0 auto;background:#ffffff;color:#202124;border:1px solid #dadce0;border-radius:8px;padding:20px;font-family:-apple-system,'Segoe UI',Roboto,Arial,sans-serif;font-size:15px;line-height:1.5;\">")
             .Append("<h1 style=\"font-size:20px;line-height:1.3;margin:0 0 4px;\">").Append(Encode(subject)).Append("</h1>")
             .Append("<p class=\"w-muted\" style=\"margin:0 0 16px;color:#5f6368;font-size:13px;\">").Append(Encode(greeting)).Append(' ').Append(Encode(intro)).Append("</p>");
         text.AppendLine(subject).AppendLine().AppendLine(greeting).AppendLine(intro).AppendLine();
