@@ -28,5 +28,13 @@ internal static class FeedText
         return OneLine(document.Body?.TextContent ?? "");
     }
 
-    public static string OneLine(string value) => string.Join(' ', value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    public static string OneLine(string value)
+    {
+        var span = value.AsSpan();
+        var clean = span.IndexOfAny(LineBreaksAndTabs) < 0 && !span.Contains("  ", StringComparison.Ordinal) &&
+            (span.Length == 0 || (span[0] != ' ' && span[^1] != ' '));
+        return clean ? value : string.Join(' ', value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static readonly System.Buffers.SearchValues<char> LineBreaksAndTabs = System.Buffers.SearchValues.Create("\r\n\t\v\f\u0085\u2028\u2029\u00a0");
 }

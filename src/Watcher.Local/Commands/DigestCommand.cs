@@ -83,16 +83,20 @@ internal static class DigestCommand
 
             var digestItems = BenchItems(parse.GetValue(items), topics);
             renderer.Render(subscriber, digestItems, preferences);
+            const int runs = 30;
             var renderTimes = new List<double>();
-            for (var run = 0; run < 30; run++)
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            for (var run = 0; run < runs; run++)
             {
                 var watch = Stopwatch.StartNew();
                 renderer.Render(subscriber, digestItems, preferences);
                 renderTimes.Add(watch.Elapsed.TotalMilliseconds);
             }
 
+            // CPU time beside wall time: on a shared machine the wall time also counts waiting for a core.
+            var cpuPerRender = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / runs;
             renderTimes.Sort();
-            Console.WriteLine($"Render {digestItems.Count}-item digest: median {renderTimes[renderTimes.Count / 2]:0.0} ms, max {renderTimes[^1]:0.0} ms (30 runs after warm-up).");
+            Console.WriteLine($"Render {digestItems.Count}-item digest: median {renderTimes[runs / 2]:0.0} ms, min {renderTimes[0]:0.0} ms, max {renderTimes[^1]:0.0} ms wall; {cpuPerRender:0.0} ms CPU per render ({runs} runs after warm-up).");
 
             // One instant mail per call, as DeliverSummaries sends them: render, compose, send.
             var count = parse.GetValue(mails);

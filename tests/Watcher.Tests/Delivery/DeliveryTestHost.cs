@@ -149,7 +149,7 @@ public sealed class DeliveryTestHost : IDisposable
 /// <summary>Waits for mail to arrive in MailDev (it saves asynchronously).</summary>
 public static class MailDevWaits
 {
-    public static async Task<IReadOnlyList<ReceivedMail>> WaitForAsync(this MailDevClient mail, string email, int count, int timeoutMs = 5000)
+    public static async Task<IReadOnlyList<ReceivedMail>> WaitForAsync(this MailDevClient mail, string email, int count, int timeoutMs = 15000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         while (true)
