@@ -7,16 +7,23 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
     GlobalOptions.Config,
     RunCommand.Create(),
     DemoCommand.Create(),
+    EventGridRelayCommand.Create(),
     PoisonCommand.Create(),
     DigestCommand.Create(),
 };
 
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (WatcherStartupException e)
 {
     Console.Error.WriteLine(e.Message);
     return 2;
+}
+catch (Exception e) when (e is Azure.RequestFailedException or AggregateException { InnerException: Azure.RequestFailedException or HttpRequestException })
+{
+    // Storage went away mid-cycle: everything written so far is consistent, the next run goes on.
+    Console.Error.WriteLine($"Storage error: {e.Message}");
+    return 3;
 }

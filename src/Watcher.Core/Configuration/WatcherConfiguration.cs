@@ -19,6 +19,31 @@ public static class WatcherConfiguration
     }
 
     /// <summary>
+    /// For a host that already has its own sources (the Functions worker's environment variables,
+    /// app settings, command line): puts the embedded defaults and <paramref name="configFile"/>
+    /// beneath all of them, so <c>Watcher__Smtp__Port</c> in the app settings still wins over the
+    /// shipped file.
+    /// </summary>
+    public static IConfigurationBuilder InsertWatcherFilesFirst(this IConfigurationBuilder builder, string configFile)
+    {
+        var fullPath = Path.GetFullPath(configFile);
+        if (!File.Exists(fullPath))
+        {
+            throw new FileNotFoundException($"Configuration file '{fullPath}' does not exist.", fullPath);
+        }
+
+        // A chained, already loaded root rather than the JSON sources themselves: a
+        // ConfigurationManager rebuilds every source when one is inserted, and the defaults are a
+        // stream that can be read only once.
+        var files = new ConfigurationBuilder()
+            .AddWatcherDefaults()
+            .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
+            .Build();
+        builder.Sources.Insert(0, new ChainedConfigurationSource { Configuration = files, ShouldDisposeConfiguration = true });
+        return builder;
+    }
+
+    /// <summary>
     /// Defaults, then <paramref name="configFile"/>, then environment variables. Feed URLs that
     /// are plain paths are resolved against the configuration file's folder, so a shipped config
     /// can point at feeds beside it.

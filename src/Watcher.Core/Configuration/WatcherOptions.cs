@@ -34,8 +34,8 @@ public sealed class StorageOptions
     public string? ConnectionString { get; set; } = "UseDevelopmentStorage=true";
 
     /// <summary>
-    /// Storage account name for identity-based access (managed identity in Azure). Used when
-    /// <see cref="ConnectionString"/> is empty.
+    /// Storage account name for identity-based access (managed identity in Azure). When set, it
+    /// is used instead of <see cref="ConnectionString"/>.
     /// </summary>
     public string? AccountName { get; set; }
 }
@@ -147,6 +147,9 @@ public sealed class ClassifierOptions
 {
     /// <summary><c>local</c> (embedded) or <c>azure-language</c>.</summary>
     public string Backend { get; set; } = "local";
+
+    /// <summary>Azure AI Language endpoint, <c>https://{resource}.cognitiveservices.azure.com</c> (azure-language only).</summary>
+    public string? Endpoint { get; set; }
 }
 
 public sealed class DeliveryOptions

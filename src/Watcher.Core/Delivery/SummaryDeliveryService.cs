@@ -70,7 +70,9 @@ public sealed class SummaryDeliveryService(
             AddedAt = clock.GetUtcNow(),
         };
 
-        TimeSpan? deferredFor = null;
+        // Every subscriber's entry is written before anyone is mailed, so a mail server that
+        // fails for one subscriber cannot keep the item from the others.
+        var sendNow = new List<SubscriberOptions>();
         foreach (var subscriber in await subscribers.ActiveAsync(cancellationToken))
         {
             var wanted = SubscriberDirectory.Wanted(subscriber, item, sourceFeeds);
@@ -79,19 +81,22 @@ public sealed class SummaryDeliveryService(
                 continue;
             }
 
-            var key = SubscriberKey.For(subscriber.Email);
-            if (await digests.AddPendingAsync(key, item with { Topics = wanted }, cancellationToken))
+            if (await digests.AddPendingAsync(SubscriberKey.For(subscriber.Email), item with { Topics = wanted }, cancellationToken))
             {
                 logger.LogInformation("Article {ArticleId} queued for {Email}", article.Id, subscriber.Email);
             }
 
-            var sendNow = subscriber.Schedule == DeliverySchedule.Instant ||
-                (subscriber.MaxItems is { } maxItems && await sender.CountPendingAsync(subscriber, cancellationToken) >= maxItems);
-            if (!sendNow || deferredFor is not null)
+            if (subscriber.Schedule == DeliverySchedule.Instant ||
+                (subscriber.MaxItems is { } maxItems && await sender.CountPendingAsync(subscriber, cancellationToken) >= maxItems))
             {
-                continue;
+                sendNow.Add(subscriber);
             }
+        }
 
+        TimeSpan? deferredFor = null;
+        var failures = new List<Exception>();
+        foreach (var subscriber in sendNow)
+        {
             try
             {
                 await sender.SendPendingAsync(subscriber, period: null, cancellationToken);
@@ -99,10 +104,21 @@ public sealed class SummaryDeliveryService(
             catch (DeliveryDeferredException e)
             {
                 // Every entry is pending already; the whole message comes back later and mails
-                // what is still pending then, so the remaining instant sends wait as well.
-                logger.LogInformation("Instant delivery of {ArticleId} deferred: {Reason}", article.Id, e.Message);
+                // what is still pending then, so the remaining sends wait as well.
+                logger.LogInformation("Delivery of {ArticleId} deferred: {Reason}", article.Id, e.Message);
                 deferredFor = e.RetryAfter;
+                break;
             }
+            catch (Exception e) when (e is MailDeliveryException or InvalidRecipientException)
+            {
+                failures.Add(e);
+            }
+        }
+
+        // Failing the message makes the queue retry it; what was sent is not sent again.
+        if (failures.Count > 0)
+        {
+            throw new MailDeliveryException(string.Join("; ", failures.Select(f => f.Message)), failures[0]);
         }
 
         if (deferredFor is { } delay)

@@ -11,8 +11,8 @@ public static class DigestPeriod
 {
     /// <summary>
     /// The period whose send time is the latest one at or before <paramref name="now"/> (id e.g.
-    /// <c>d20261122</c>), or null for instant subscribers, who have no periods. The digest of a
-    /// period holds the items that were pending at its send instant.
+    /// <c>d20261122</c>), or null for instant subscribers, who have no periods. A period's digest
+    /// is due from its send instant until it was sent.
     /// </summary>
     public static DuePeriod? Current(SubscriberOptions subscriber, DateTimeOffset now)
     {

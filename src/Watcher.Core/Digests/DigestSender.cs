@@ -27,10 +27,10 @@ public sealed class DigestSender(
     public static readonly TimeSpan BusyRetryDelay = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Sends the items pending for <paramref name="subscriber"/>: for a <paramref name="period"/>,
-    /// those pending at its send instant, as that period's digest; without one (instant
-    /// subscribers, or a <c>MaxItems</c> early send) all of them, as a digest named after its
-    /// items. Returns the number of items this call sent: 0 when there was nothing to send or the
+    /// Sends the items pending for <paramref name="subscriber"/> as one digest: the digest of
+    /// <paramref name="period"/> (sent once; what arrives after it waits for the next period), or
+    /// without a period (instant subscribers, a <c>MaxItems</c> early send) a digest named after
+    /// its items. Returns the number of items this call sent: 0 when there was nothing to send or the
     /// digest had been sent before (then only its bookkeeping is completed).
     /// Throws <see cref="DeliveryDeferredException"/> when the send rate or another delivery
     /// makes it wait; nothing is lost then.
@@ -42,10 +42,6 @@ public sealed class DigestSender(
             ?? throw new DeliveryDeferredException($"Another delivery to {subscriber.Email} is in progress.", BusyRetryDelay);
 
         var pending = await UndeliveredAsync(key, removeDelivered: true, cancellationToken);
-        if (period is not null)
-        {
-            pending.RemoveAll(i => i.AddedAt > period.SendInstant);
-        }
 
         if (pending.Count == 0)
         {

@@ -25,16 +25,18 @@ public sealed class WatcherStorage
         // Base64 is the Functions queue trigger's default: a mismatch would send every message
         // to poison in Azure.
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
-        {
-            Blobs = new BlobServiceClient(storage.ConnectionString);
-            Queues = new QueueServiceClient(storage.ConnectionString, queueOptions);
-        }
-        else
+        // An account name wins over the connection string, whose default points at Azurite: in
+        // Azure the template sets only the account name and the app uses its managed identity.
+        if (!string.IsNullOrWhiteSpace(storage.AccountName))
         {
             var credential = new DefaultAzureCredential();
             Blobs = new BlobServiceClient(new Uri($"https://{storage.AccountName}.blob.core.windows.net"), credential);
             Queues = new QueueServiceClient(new Uri($"https://{storage.AccountName}.queue.core.windows.net"), credential, queueOptions);
+        }
+        else
+        {
+            Blobs = new BlobServiceClient(storage.ConnectionString);
+            Queues = new QueueServiceClient(storage.ConnectionString, queueOptions);
         }
 
         Articles = Blobs.GetBlobContainerClient(StorageNames.ArticlesContainer);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Watcher.Local.Hosting;
+using Watcher.Storage;
 
 namespace Watcher.Local.Commands;
 
@@ -10,12 +11,18 @@ internal static class RunCommand
     public static Command Create()
     {
         var once = new Option<bool>("--once") { Description = "Run one complete cycle (fetch, classify, deliver, send due digests) and exit." };
+        var retryDelay = new Option<TimeSpan>("--queue-retry-delay")
+        {
+            Description = "How long a failed or abandoned summary message stays invisible before it is retried (host.json visibilityTimeout in Azure).",
+            DefaultValueFactory = _ => WatcherStorage.QueueRetryDelay,
+        };
         var preferencesPort = new Option<int>("--preferences-port") { Description = "Port on 127.0.0.1 for the preferences page (/api/preferences).", DefaultValueFactory = _ => 7071 };
-        var command = new Command("run", "Run Watcher locally with the Functions trigger semantics, against any storage connection (Azurite by default).") { once, preferencesPort };
+        var command = new Command("run", "Run Watcher locally with the Functions trigger semantics, against any storage connection (Azurite by default).") { once, retryDelay, preferencesPort };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
             var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(app);
+            host.QueueRetryDelay = parse.GetValue(retryDelay);
             if (!parse.GetValue(once))
             {
                 await using var preferences = await PreferencesServer.StartAsync(app.GetRequiredService<Watcher.Delivery.PreferencesEndpoint>(), parse.GetValue(preferencesPort), cancellationToken);

@@ -65,6 +65,30 @@ public abstract class NodeService : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the service with SIGTERM, as a host shutting down would, and waits for it.</summary>
+    public async Task TerminateAsync()
+    {
+        if (process is not { HasExited: false })
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await KillAsync();

@@ -30,6 +30,16 @@ internal sealed class LocalFunctionsHost(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
+    // Receipts already seen by this process: a long-running host lists the container every poll
+    // and must not read one receipt blob per article each time.
+    private readonly HashSet<string> handledBlobs = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How long a received summary message stays invisible: while it is handled, and after a
+    /// failure until its retry (host.json <c>visibilityTimeout</c> in Azure).
+    /// </summary>
+    public TimeSpan QueueRetryDelay { get; set; } = WatcherStorage.QueueRetryDelay;
+
     /// <summary>One full cycle: fetch, classify, deliver, send due digests. Returns the failures.</summary>
     public async Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -100,11 +110,18 @@ internal sealed class LocalFunctionsHost(
         var failures = new List<string>();
         await foreach (var blob in storage.Articles.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, cancellationToken))
         {
+            var etag = blob.Properties.ETag?.ToString() ?? "";
+            var handledKey = blob.Name + "|" + etag;
+            if (handledBlobs.Contains(handledKey))
+            {
+                continue;
+            }
+
             var receiptBlob = storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}/{blob.Name}");
             var (receipt, _) = await JsonBlobs.ReadAsync<BlobReceipt>(receiptBlob, cancellationToken);
-            var etag = blob.Properties.ETag?.ToString() ?? "";
             if (receipt is not null && receipt.BlobETag == etag && (receipt.Done || receipt.Failures >= WatcherStorage.MaxDequeueCount))
             {
+                handledBlobs.Add(handledKey);
                 continue;
             }
 
@@ -112,6 +129,7 @@ internal sealed class LocalFunctionsHost(
             {
                 await classifier.ClassifyBlobAsync(blob.Name, cancellationToken);
                 await JsonBlobs.UpsertAsync(receiptBlob, new BlobReceipt(etag, Done: true, Failures: 0), cancellationToken);
+                handledBlobs.Add(handledKey);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -136,14 +154,14 @@ internal sealed class LocalFunctionsHost(
 
     /// <summary>
     /// The queue trigger: handles every visible message. A failure makes the message visible again
-    /// after <see cref="WatcherStorage.QueueRetryDelay"/>; the fifth failure moves it to poison.
+    /// after <see cref="QueueRetryDelay"/>; the fifth failure moves it to poison.
     /// </summary>
     public async Task<IReadOnlyList<string>> DrainSummariesAsync(CancellationToken cancellationToken)
     {
         var failures = new List<string>();
         while (true)
         {
-            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(16, WatcherStorage.QueueRetryDelay, cancellationToken)).Value;
+            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(16, QueueRetryDelay, cancellationToken)).Value;
             if (batch.Length == 0)
             {
                 return failures;

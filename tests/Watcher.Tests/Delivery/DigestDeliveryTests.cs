@@ -76,12 +76,19 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
     public async Task A_daily_digest_goes_out_once_at_the_local_send_time_with_a_stable_message_id()
     {
         var bram = DeliveryTestHost.Subscriber("bram", DeliverySchedule.Daily, "5g-ban", "divestment");
-        var clock = new ManualClock(Start);
+        var clock = new ManualClock(new DateTimeOffset(2026, 10, 24, 5, 30, 0, TimeSpan.Zero));
         using var host = await DeliveryTestHost.CreateAsync(services, [bram], clock);
+        var digests = host.Get<DigestService>();
+
+        // Saturday's digest (08:00 CEST = 06:00 UTC) goes out first.
+        await host.DeliverAsync(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Saturday news", ["5g-ban"]));
+        Assert.Equal(1, (await digests.SendDueAsync(new DateTimeOffset(2026, 10, 24, 6, 0, 0, TimeSpan.Zero), CancellationToken.None)).DigestsSent);
+        Assert.Single(await services.Mail.WaitForAsync(bram.Email, 1));
+
+        clock.Now = Start;
         await host.DeliverAsync(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Italy weighs 5G ban", ["5g-ban"]));
         await host.DeliverAsync(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Forced sale of TikTok", ["divestment"]));
         await host.DeliverAsync(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Entity list grows", ["blacklist"]));
-        var digests = host.Get<DigestService>();
 
         // Hourly ticks through the night of 2026-10-25, when Brussels falls back: 08:00 CET is 07:00 UTC.
         for (clock.Now = Start.AddHours(1); clock.Now <= new DateTimeOffset(2026, 10, 25, 6, 0, 0, TimeSpan.Zero); clock.Now = clock.Now.AddHours(1))
@@ -89,7 +96,7 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
             await digests.SendDueAsync(clock.Now, CancellationToken.None);
         }
 
-        Assert.Empty(await services.Mail.SettledAsync(bram.Email));
+        Assert.Single(await services.Mail.SettledAsync(bram.Email));
 
         clock.Now = new DateTimeOffset(2026, 10, 25, 7, 0, 0, TimeSpan.Zero);
         var result = await digests.SendDueAsync(clock.Now, CancellationToken.None);
@@ -99,31 +106,40 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
             Assert.Equal(0, (await digests.SendDueAsync(clock.Now.AddHours(i), CancellationToken.None)).DigestsSent);
         }
 
-        var mail = Assert.Single(await services.Mail.SettledAsync(bram.Email));
-        Assert.Equal("Watcher: 2 new — 5G bans 1, Divestment 1", mail.Subject);
-        Assert.Equal($"{SubscriberKey.For(bram.Email)}-d20261025@example.org", (await services.Mail.ParsedAsync(mail)).MessageId);
+        var mails = await services.Mail.SettledAsync(bram.Email);
+        Assert.Equal(2, mails.Count);
+        var sunday = Assert.Single(mails, m => m.Subject != "Watcher: 1 new — 5G bans 1");
+        Assert.Equal("Watcher: 2 new — 5G bans 1, Divestment 1", sunday.Subject);
+        Assert.Equal($"{SubscriberKey.For(bram.Email)}-d20261025@example.org", (await services.Mail.ParsedAsync(sunday)).MessageId);
 
         // The next day has nothing new: nothing is sent for an empty period.
         Assert.Equal(0, (await digests.SendDueAsync(new DateTimeOffset(2026, 10, 26, 8, 0, 0, TimeSpan.Zero), CancellationToken.None)).DigestsSent);
-        Assert.Single(await services.Mail.SettledAsync(bram.Email));
+        Assert.Equal(2, (await services.Mail.SettledAsync(bram.Email)).Count);
     }
 
     [Fact]
-    public async Task Items_that_arrive_after_the_send_time_wait_for_the_next_period()
+    public async Task Items_that_arrive_after_the_period_was_sent_wait_for_the_next_period()
     {
         var cleo = DeliveryTestHost.Subscriber("cleo", DeliverySchedule.Daily);
-        var clock = new ManualClock(new DateTimeOffset(2026, 10, 26, 9, 30, 0, TimeSpan.Zero));
+        var clock = new ManualClock(new DateTimeOffset(2026, 10, 26, 6, 30, 0, TimeSpan.Zero));
         using var host = await DeliveryTestHost.CreateAsync(services, [cleo], clock);
-
-        // Arrives at 10:30 Brussels, after today's 08:00 digest time.
-        await host.DeliverAsync(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Late 5G news", ["5g-ban"]));
         var digests = host.Get<DigestService>();
-        Assert.Equal(0, (await digests.SendDueAsync(clock.Now.AddMinutes(30), CancellationToken.None)).DigestsSent);
+        await host.DeliverAsync(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Morning 5G news", ["5g-ban"]));
+        Assert.Equal(1, (await digests.SendDueAsync(new DateTimeOffset(2026, 10, 26, 7, 0, 0, TimeSpan.Zero), CancellationToken.None)).DigestsSent);
 
-        var nextMorning = new DateTimeOffset(2026, 10, 27, 7, 0, 0, TimeSpan.Zero);
-        Assert.Equal(1, (await digests.SendDueAsync(nextMorning, CancellationToken.None)).DigestsSent);
-        var mail = Assert.Single(await services.Mail.WaitForAsync(cleo.Email, 1));
-        Assert.EndsWith("-d20261027@example.org", (await services.Mail.ParsedAsync(mail)).MessageId, StringComparison.Ordinal);
+        // Arrives at 10:30 Brussels, after today's 08:00 digest went out.
+        clock.Now = new DateTimeOffset(2026, 10, 26, 9, 30, 0, TimeSpan.Zero);
+        await host.DeliverAsync(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Late 5G news", ["5g-ban"]));
+        for (var hour = 10; hour < 24; hour++)
+        {
+            Assert.Equal(0, (await digests.SendDueAsync(new DateTimeOffset(2026, 10, 26, hour, 0, 0, TimeSpan.Zero), CancellationToken.None)).DigestsSent);
+        }
+
+        Assert.Equal(1, (await digests.SendDueAsync(new DateTimeOffset(2026, 10, 27, 7, 0, 0, TimeSpan.Zero), CancellationToken.None)).DigestsSent);
+        var mails = await services.Mail.WaitForAsync(cleo.Email, 2);
+        Assert.Equal(2, mails.Count);
+        var late = Assert.Single(mails, m => (m.Text ?? "").Contains("Late 5G news", StringComparison.Ordinal));
+        Assert.EndsWith("-d20261027@example.org", (await services.Mail.ParsedAsync(late)).MessageId, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: installs the local services (Azurite, MailDev) from
+# package-lock.json, builds Watcher, starts both services on loopback, runs one full cycle over
+# the shipped sample feeds and shows where the digest can be read. Ctrl+C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -d node_modules/azurite ] || [ ! -d node_modules/maildev ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+dotnet build src/Watcher.Local -c Release --nologo -v quiet
+exec dotnet src/Watcher.Local/bin/Release/net10.0/watcher.dll demo "$@"

@@ -1,0 +1,228 @@
+using System.Text.Json.Nodes;
+using Watcher.Local.DevServices;
+using Watcher.Tests.Infrastructure;
+
+namespace Watcher.Tests.EndToEnd;
+
+/// <summary>
+/// What a user does: serve feeds over HTTP, run <c>watcher run --once</c> against real Azurite
+/// and MailDev, and read the mail that arrived.
+/// </summary>
+[Collection(ServicesCollection.Name)]
+public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Day = new(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly TestItem FiveGBan = new(
+        "Germany orders operators to phase out Huawei from 5G networks",
+        "https://news.example.com/germany-huawei-5g",
+        "The German government will order mobile operators to phase out components made by Huawei and ZTE from their 5G networks by 2027. The decision follows pressure from Washington to exclude Chinese vendors from telecom infrastructure.",
+        Day);
+
+    private static readonly TestItem EntityList = new(
+        "US adds 12 Chinese firms to Entity List",
+        "https://news.example.com/entity-list?id=7",
+        "The US Commerce Department has added 12 Chinese companies to its Entity List, a trade blacklist that bars American suppliers from selling to them. Beijing said it opposes the move.",
+        Day.AddHours(-2));
+
+    private static readonly TestItem PhoneLaunch = new(
+        "Huawei unveils a new folding phone with a better camera",
+        "https://news.example.com/huawei-phone",
+        "Huawei has unveiled a new folding phone with a larger screen and a faster chip. It goes on sale in Europe in December and supports 5G.",
+        Day.AddHours(-3));
+
+    private static readonly TestItem TikTokSale = new(
+        "China wil liever dat TikTok stopt dan een gedwongen verkoop",
+        "https://nieuws.example.nl/tiktok-dwangverkoop",
+        "De Chinese overheid ziet liever dat TikTok ophoudt dan dat ByteDance de Amerikaanse tak verkoopt. Washington eist een gedwongen verkoop aan een Amerikaans bedrijf, anders volgt een verbod.",
+        Day.AddHours(-1));
+
+    private static readonly TestItem EntityListSyndicated = EntityList with
+    {
+        Link = "https://NEWS.example.com/entity-list?utm_source=rss&id=7&fbclid=abc#top",
+    };
+
+    private static readonly TestItem CoverageReport = new(
+        "5G-dekking stijgt naar 92 procent",
+        "https://nieuws.example.nl/5g-dekking",
+        "Het 5G-netwerk bereikt nu 92 procent van de bevolking, meldt de toezichthouder in zijn jaarlijkse rapport over de dekking.",
+        Day.AddHours(-4));
+
+    private static readonly TestItem ChipPlantSale = new(
+        "UK orders Chinese-owned firm to sell chip plant",
+        "https://news.example.com/chip-plant-sale",
+        "The UK government has ordered a Chinese-owned company to sell a chip plant in Wales, using national security powers to force the divestment. The company said it would appeal.",
+        Day.AddHours(1));
+
+    private readonly string run = Guid.NewGuid().ToString("n")[..8];
+    private readonly string workDirectory = Path.Combine(Path.GetTempPath(), "watcher-e2e", Guid.NewGuid().ToString("n"));
+    private AzuriteService azurite = null!;
+    private StaticHttpServer feeds = null!;
+
+    private string Ann => $"ann-{run}@example.org";
+
+    private string Bob => $"bob-{run}@example.org";
+
+    private string Carol => $"carol-{run}@example.org";
+
+    public async Task InitializeAsync()
+    {
+        azurite = await AzuriteService.StartAsync(Path.Combine(workDirectory, "azurite"));
+        feeds = await StaticHttpServer.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await feeds.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Each_subscriber_gets_what_matches_once_then_nothing_then_only_the_new_item()
+    {
+        var english = feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [FiveGBan, EntityList, PhoneLaunch]));
+        var dutch = feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", [TikTokSale, EntityListSyndicated, CoverageReport]));
+        var config = WriteConfig(english, dutch, services.MailDev.SmtpPort);
+
+        var first = await WatcherCli.RunAsync(["run", "--once", "--config", config]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        var ann = await MailTextsAsync(Ann);
+        AssertMailedOnce(ann, FiveGBan, first);
+        AssertMailedOnce(ann, EntityList, first);
+        AssertMailedOnce(ann, TikTokSale, first);
+        AssertNotMailed(ann, PhoneLaunch);
+        AssertNotMailed(ann, CoverageReport);
+
+        var bob = await MailTextsAsync(Bob);
+        AssertMailedOnce(bob, EntityList, first);
+        AssertNotMailed(bob, FiveGBan);
+        AssertNotMailed(bob, TikTokSale);
+
+        var carol = await MailTextsAsync(Carol);
+        Assert.Single(carol);
+        AssertMailedOnce(carol, FiveGBan, first);
+        AssertNotMailed(carol, EntityList);
+
+        var total = (await services.Mail.ListAsync()).Count;
+        var second = await WatcherCli.RunAsync(["run", "--once", "--config", config]);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(total, (await services.Mail.ListAsync()).Count);
+
+        feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [ChipPlantSale, FiveGBan, EntityList, PhoneLaunch]));
+        var third = await WatcherCli.RunAsync(["run", "--once", "--config", config]);
+        Assert.True(third.ExitCode == 0, third.ToString());
+
+        var annAfter = await MailTextsAsync(Ann);
+        var newForAnn = annAfter.Except(ann).ToList();
+        var onlyNew = Assert.Single(newForAnn);
+        Assert.Contains(ChipPlantSale.Title, onlyNew, StringComparison.Ordinal);
+        Assert.DoesNotContain(FiveGBan.Title, onlyNew, StringComparison.Ordinal);
+        Assert.Equal(bob.Count, (await MailTextsAsync(Bob)).Count);
+        Assert.Equal(carol.Count, (await MailTextsAsync(Carol)).Count);
+    }
+
+    [Fact]
+    public async Task Smtp_down_fails_the_cycle_with_a_clear_message_and_the_mail_follows_when_it_is_back()
+    {
+        var english = feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [EntityList]));
+        var dutch = feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", []));
+        var closedPort = NodeService.FreePort();
+        var config = WriteConfig(english, dutch, closedPort);
+
+        var down = await WatcherCli.RunAsync(["run", "--once", "--config", config]);
+        Assert.NotEqual(0, down.ExitCode);
+        Assert.Contains($"127.0.0.1:{closedPort}", down.Output, StringComparison.Ordinal);
+        Assert.Empty(await MailTextsAsync(Ann));
+
+        // The environment overrides the file, as app settings do in Azure.
+        var back = await WatcherCli.RunAsync(
+            ["run", "--once", "--config", config],
+            new Dictionary<string, string> { ["Watcher__Smtp__Port"] = services.MailDev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.True(back.ExitCode == 0, back.ToString());
+        AssertMailedOnce(await MailTextsAsync(Ann), EntityList, back);
+        AssertMailedOnce(await MailTextsAsync(Bob), EntityList, back);
+    }
+
+    [Fact]
+    public async Task Unreachable_storage_stops_with_a_message_naming_it()
+    {
+        var english = feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [EntityList]));
+        var dutch = feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", []));
+        var config = WriteConfig(english, dutch, services.MailDev.SmtpPort);
+        var closedPort = NodeService.FreePort();
+
+        var result = await WatcherCli.RunAsync(
+            ["run", "--once", "--config", config],
+            new Dictionary<string, string>
+            {
+                ["Watcher__Storage__ConnectionString"] = azurite.ConnectionString
+                    .Replace($":{azurite.BlobPort}/", $":{closedPort}/", StringComparison.Ordinal)
+                    .Replace($":{azurite.QueuePort}/", $":{closedPort}/", StringComparison.Ordinal),
+            });
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("cannot be reached", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{closedPort}", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_stops_start_up_naming_each_bad_setting()
+    {
+        var config = TestConfig.Write(workDirectory, new JsonObject
+        {
+            ["Feeds"] = new JsonArray(new JsonObject { ["Name"] = "Broken", ["Url"] = "ftp://example.com/feed" }),
+            ["Subscribers"] = new JsonArray(TestConfig.Subscriber("not-an-address", "instant", "no-such-topic")),
+        });
+
+        var result = await WatcherCli.RunAsync(["run", "--once", "--config", config]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Watcher:Feeds:0:Url", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Watcher:Subscribers:0:Email", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Watcher:Subscribers:0:Topics", result.Output, StringComparison.Ordinal);
+        Assert.Contains("no-such-topic", result.Output, StringComparison.Ordinal);
+    }
+
+    private string WriteConfig(Uri english, Uri dutch, int smtpPort) =>
+        TestConfig.Write(workDirectory, new JsonObject
+        {
+            ["Storage"] = new JsonObject { ["ConnectionString"] = azurite.ConnectionString },
+            ["Feeds"] = new JsonArray(TestConfig.Feed("Wire EN", english, "en"), TestConfig.Feed("Nieuws NL", dutch, "nl")),
+            ["Subscribers"] = new JsonArray(
+                TestConfig.Subscriber(Ann, "instant", "5g-ban", "blacklist", "divestment"),
+                TestConfig.Subscriber(Bob, "instant", "blacklist"),
+                new JsonObject
+                {
+                    ["Email"] = Carol,
+                    ["Topics"] = new JsonArray("5g-ban"),
+                    ["Schedule"] = "daily",
+                    ["TimeZone"] = "UTC",
+                    ["SendAt"] = "00:00",
+                }),
+            ["Smtp"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = smtpPort, ["From"] = "watcher@example.org" },
+        });
+
+    private async Task<List<string>> MailTextsAsync(string recipient) =>
+        (await services.Mail.ForAsync(recipient)).Select(m => m.Subject + "\n" + m.Text).ToList();
+
+    private static void AssertMailedOnce(IReadOnlyList<string> mails, TestItem item, CliResult run)
+    {
+        var count = mails.Sum(m => CountOf(m, item.Title));
+        Assert.True(count == 1, $"'{item.Title}' appears {count} times in {mails.Count} mails; expected once.\n{run}");
+    }
+
+    private static void AssertNotMailed(IReadOnlyList<string> mails, TestItem item) =>
+        Assert.DoesNotContain(mails, m => m.Contains(item.Title, StringComparison.Ordinal));
+
+    private static int CountOf(string text, string value)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,436 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Watcher.Configuration;
+using Watcher.Hosting;
+using Watcher.Storage;
+using Watcher.Tests.Infrastructure;
+
+namespace Watcher.Tests.Infra;
+
+/// <summary>
+/// The Bicep template under infra/: it compiles and lints clean with the Bicep CLI from NuGet,
+/// sets only app settings the code reads (and every one it requires), creates exactly the
+/// storage contract, and wires the Event Grid subscription to ClassifyArticle.
+/// </summary>
+public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : IClassFixture<CompiledTemplates>
+{
+    /// <summary>
+    /// Settings the template may set outside the Watcher section, each with the reason the app
+    /// needs it. Anything else is a typo or a setting nobody reads.
+    /// </summary>
+    private static readonly Dictionary<string, string> HostSettings = new(StringComparer.Ordinal)
+    {
+        ["AzureWebJobsStorage__accountName"] = "Functions host storage through the managed identity",
+        ["AzureWebJobsStorage__credential"] = "Functions host storage through the managed identity",
+        ["AzureWebJobsStorage__clientId"] = "picks the user-assigned identity for host storage",
+        [$"{StorageNames.TriggerConnection}__blobServiceUri"] = "blob trigger connection (Event Grid source reads the blob)",
+        [$"{StorageNames.TriggerConnection}__queueServiceUri"] = "queue trigger connection and the blob trigger's poison queue",
+        [$"{StorageNames.TriggerConnection}__credential"] = "trigger connection through the managed identity",
+        [$"{StorageNames.TriggerConnection}__clientId"] = "picks the user-assigned identity for the trigger connection",
+        ["AZURE_CLIENT_ID"] = "DefaultAzureCredential in the core picks the user-assigned identity",
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "where the worker and host send telemetry",
+        ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "Entra ID telemetry ingestion (local auth is off)",
+    };
+
+    [Fact]
+    public void Every_bicep_file_compiles_and_lints_without_errors_or_warnings()
+    {
+        Assert.NotEmpty(CompiledTemplates.BicepFiles);
+        Assert.True(compiled.Build.ExitCode == 0, "bicep build failed: " + compiled.Build);
+        Assert.True(compiled.Lint.ExitCode == 0, "bicep lint failed: " + compiled.Lint);
+
+        var findings = compiled.Build.Diagnostics.Concat(compiled.Lint.Diagnostics)
+            .Where(d => d.Level is "Error" or "Warning")
+            .Select(d => d.ToString())
+            .Distinct()
+            .ToList();
+        Assert.True(findings.Count == 0, "Bicep reported:\n" + string.Join('\n', findings));
+
+        var uncompiled = CompiledTemplates.BicepFiles
+            .Select(f => Path.GetRelativePath(CompiledTemplates.InfraDirectory, f).Replace('\\', '/'))
+            .Where(f => !compiled.Templates.ContainsKey(f))
+            .ToList();
+        Assert.True(uncompiled.Count == 0, "No ARM JSON was produced for: " + string.Join(", ", uncompiled));
+    }
+
+    [Fact]
+    public async Task The_linter_configuration_turns_rules_into_warnings()
+    {
+        // The clean-lint test above is only worth something if infra/bicepconfig.json really
+        // reports findings as warnings: lint a deliberately bad file under the same config.
+        var directory = Directory.CreateTempSubdirectory("watcher-bicep-lint-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(CompiledTemplates.InfraDirectory, "bicepconfig.json"), Path.Combine(directory, "bicepconfig.json"));
+            await File.WriteAllTextAsync(Path.Combine(directory, "bad.bicep"), """
+                param unused string
+                param location string = resourceGroup().location
+
+                resource account 'Microsoft.Storage/storageAccounts@2021-01-01' = {
+                  name: 'stwatcherlintprobe'
+                  location: location
+                  kind: 'StorageV2'
+                  sku: {
+                    name: 'Standard_LRS'
+                  }
+                }
+                """);
+
+            var lint = await BicepCli.RunAsync(directory, "lint", "bad.bicep");
+
+            Assert.Contains(lint.Diagnostics, d => d is { Level: "Warning", Code: "no-unused-params" });
+            Assert.Contains(lint.Diagnostics, d => d is { Level: "Warning", Code: "use-recent-api-versions" });
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Every_suppression_names_its_rule_and_gives_a_reason()
+    {
+        var unexplained = CompiledTemplates.BicepFiles
+            .SelectMany(file => File.ReadLines(file).Select((text, index) => (file, line: index + 1, text)))
+            .Where(l => l.text.Contains("#disable-next-line", StringComparison.Ordinal) && !ExplainedSuppression().IsMatch(l.text))
+            .Select(l => $"{Path.GetFileName(l.file)}({l.line}): {l.text.Trim()}")
+            .ToList();
+
+        Assert.True(unexplained.Count == 0, "Suppressions need '#disable-next-line rule // reason':\n" + string.Join('\n', unexplained));
+    }
+
+    [Fact]
+    public void Every_app_setting_the_template_sets_is_one_the_code_reads()
+    {
+        var settings = TemplateAppSettings();
+
+        var problems = new List<string>();
+        foreach (var setting in settings)
+        {
+            if (setting.StartsWith(WatcherOptions.SectionName + "__", StringComparison.Ordinal))
+            {
+                if (ResolveOptionsPath(setting) is { } problem)
+                {
+                    problems.Add($"{setting}: {problem}");
+                }
+            }
+            else if (!HostSettings.ContainsKey(setting))
+            {
+                problems.Add($"{setting}: neither a Watcher option nor an allowed host-level setting");
+            }
+        }
+
+        Assert.True(problems.Count == 0, "App settings the code does not read:\n" + string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void The_settings_check_catches_a_misspelt_or_unknown_setting()
+    {
+        Assert.Null(ResolveOptionsPath("Watcher__Subscribers__3__Topics__1"));
+        Assert.Null(ResolveOptionsPath("Watcher__Smtp__Port"));
+        Assert.NotNull(ResolveOptionsPath("Watcher__Smtp__Hostname"));
+        Assert.NotNull(ResolveOptionsPath("Watcher__Feeds__first__Url"));
+        Assert.NotNull(ResolveOptionsPath("Watcher__Smtp"));
+        Assert.NotNull(ResolveOptionsPath("Watcher__Smtp__Port__Value"));
+    }
+
+    [Fact]
+    public void Every_setting_the_code_requires_in_Azure_is_set_by_the_template_or_documented()
+    {
+        var template = TemplateAppSettings();
+
+        // local.settings.sample.json documents the settings of a local Functions run; it may not
+        // be in this checkout yet, in which case the template alone must set everything.
+        var samplePath = RepositoryPaths.Combine("local.settings.sample.json");
+        var sample = File.Exists(samplePath)
+            ? JsonNode.Parse(File.ReadAllText(samplePath))!["Values"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal)
+            : [];
+
+        bool Provided(string setting) => template.Contains(setting) || sample.Contains(setting);
+
+        var missing = new List<string>();
+        if (!Provided("Watcher__Storage__AccountName") && !Provided("Watcher__Storage__ConnectionString"))
+        {
+            missing.Add("Watcher__Storage__AccountName (or Watcher__Storage__ConnectionString)");
+        }
+
+        var triggerConnection = StorageNames.TriggerConnection;
+        if (!Provided(triggerConnection)
+            && !(Provided($"{triggerConnection}__blobServiceUri") && Provided($"{triggerConnection}__queueServiceUri")))
+        {
+            missing.Add($"{triggerConnection}__blobServiceUri and __queueServiceUri (or {triggerConnection})");
+        }
+
+        missing.AddRange(new[]
+            {
+                "Watcher__Smtp__Host",
+                "Watcher__Smtp__From",
+                "Watcher__Delivery__PublicBaseUrl",
+                "Watcher__Delivery__TokenSecret",
+                "Watcher__Schedules__FetchFeeds",
+                "Watcher__Schedules__SendDigests",
+            }.Where(s => !Provided(s)));
+
+        Assert.True(missing.Count == 0, "Required settings neither set by the template nor documented:\n" + string.Join('\n', missing));
+
+        // In Azure the template itself must carry the identity-based connections: no sample
+        // value (Azurite connection strings) works there.
+        Assert.Contains("Watcher__Storage__AccountName", template);
+        Assert.Contains($"{triggerConnection}__blobServiceUri", template);
+        Assert.Contains($"{triggerConnection}__queueServiceUri", template);
+        Assert.Contains("AzureWebJobsStorage__accountName", template);
+    }
+
+    [Fact]
+    public void The_template_creates_exactly_the_containers_and_queues_of_the_storage_contract()
+    {
+        var containers = DataAccountChildNames("Microsoft.Storage/storageAccounts/blobServices/containers");
+        var queues = DataAccountChildNames("Microsoft.Storage/storageAccounts/queueServices/queues");
+
+        Assert.Equal(StorageNames.Containers.Order(StringComparer.Ordinal), containers.Order(StringComparer.Ordinal));
+        Assert.Equal(StorageNames.Queues.Order(StringComparer.Ordinal), queues.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Both_storage_accounts_refuse_shared_keys_old_TLS_and_public_blobs()
+    {
+        var accounts = Resources(compiled.Main)
+            .Where(r => Type(r.Resource) == "Microsoft.Storage/storageAccounts")
+            .ToList();
+
+        Assert.Equal(2, accounts.Count);
+        foreach (var (resource, template) in accounts)
+        {
+            var properties = Resolve(resource["properties"], template)!.AsObject();
+            Assert.False(properties["allowSharedKeyAccess"]!.GetValue<bool>());
+            Assert.False(properties["allowBlobPublicAccess"]!.GetValue<bool>());
+            Assert.Equal("TLS1_2", properties["minimumTlsVersion"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public void The_event_subscription_sends_BlobCreated_on_articles_to_ClassifyArticle()
+    {
+        var subscription = Assert.Single(
+            Resources(compiled.ArticlesSubscription),
+            r => Type(r.Resource) == "Microsoft.EventGrid/systemTopics/eventSubscriptions").Resource;
+        var properties = subscription["properties"]!;
+
+        Assert.Equal($"/blobServices/default/containers/{StorageNames.ArticlesContainer}/", properties["filter"]!["subjectBeginsWith"]!.GetValue<string>());
+        Assert.Equal(["Microsoft.Storage.BlobCreated"], properties["filter"]!["includedEventTypes"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Equal("WebHook", properties["destination"]!["endpointType"]!.GetValue<string>());
+
+        var endpoint = properties["destination"]!["properties"]!["endpointUrl"]!.GetValue<string>();
+        Assert.Contains($"/runtime/webhooks/blobs?functionName=Host.Functions.{FunctionNames.ClassifyArticle}&code=", endpoint, StringComparison.Ordinal);
+        Assert.Contains("systemKeys.blobs_extension", endpoint, StringComparison.Ordinal);
+
+        // Undeliverable events are kept in storage instead of being dropped after a day.
+        Assert.Equal("StorageBlob", properties["deadLetterWithResourceIdentity"]!["deadLetterDestination"]!["endpointType"]!.GetValue<string>());
+
+        // The topic it hangs off watches the data account, not the host account.
+        var topic = Assert.Single(Resources(compiled.Main), r => Type(r.Resource) == "Microsoft.EventGrid/systemTopics").Resource;
+        Assert.Equal("Microsoft.Storage.StorageAccounts", topic["properties"]!["topicType"]!.GetValue<string>());
+        Assert.Contains("parameters('dataAccountName')", topic["properties"]!["source"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_Function_App_runs_dotnet_isolated_on_the_framework_the_code_targets()
+    {
+        var site = Assert.Single(
+            Resources(compiled.Main),
+            r => Type(r.Resource) == "Microsoft.Web/sites").Resource;
+        var runtime = site["properties"]!["functionAppConfig"]!["runtime"]!;
+        Assert.Equal("dotnet-isolated", runtime["name"]!.GetValue<string>());
+
+        var plan = Assert.Single(Resources(compiled.Main), r => Type(r.Resource) == "Microsoft.Web/serverfarms").Resource;
+        Assert.Equal("FC1", plan["sku"]!["name"]!.GetValue<string>());
+        Assert.Equal("FlexConsumption", plan["sku"]!["tier"]!.GetValue<string>());
+
+        var targetFramework = XDocumentValue(RepositoryPaths.Combine("Directory.Build.props"), "TargetFramework");
+        var dotnetVersion = compiled.Main["parameters"]!["dotnetVersion"]!["defaultValue"]!.GetValue<string>();
+        Assert.Equal(targetFramework, "net" + dotnetVersion);
+    }
+
+    [Fact]
+    public void Azure_yaml_hooks_point_at_scripts_in_infra_hooks()
+    {
+        var azureYaml = File.ReadAllText(RepositoryPaths.Combine("azure.yaml"));
+        var scripts = HookScript().Matches(azureYaml).Select(m => m.Groups["path"].Value).ToList();
+
+        Assert.Equal(2, scripts.Count);
+        Assert.All(scripts, script =>
+        {
+            Assert.StartsWith("./infra/hooks/", script, StringComparison.Ordinal);
+            Assert.True(File.Exists(RepositoryPaths.Combine(script[2..])), $"{script} does not exist.");
+        });
+        Assert.Contains("project: ./src/Watcher.Functions", azureYaml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_postdeploy_hooks_pass_every_parameter_of_the_subscription_template()
+    {
+        var parameters = compiled.ArticlesSubscription["parameters"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.NotEmpty(parameters);
+
+        foreach (var hook in new[] { "postdeploy.sh", "postdeploy.ps1" })
+        {
+            var script = File.ReadAllText(Path.Combine(CompiledTemplates.InfraDirectory, "hooks", hook));
+            Assert.Contains("articles-subscription.bicep", script, StringComparison.Ordinal);
+            var missing = parameters.Where(p => !script.Contains(p + "=", StringComparison.Ordinal)).ToList();
+            Assert.True(missing.Count == 0, $"{hook} does not pass: {string.Join(", ", missing)}");
+
+            // Every value comes from a provision output of main.bicep.
+            var values = HookEnvironmentValue().Matches(script);
+            Assert.True(values.Count >= parameters.Count, $"{hook} passes {values.Count} environment values for {parameters.Count} parameters.");
+            foreach (Match output in values)
+            {
+                var name = output.Groups["name"].Value;
+                Assert.True(compiled.Main["outputs"]![name] is not null, $"{hook} reads {name}, which main.bicep does not output.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The app-setting names function-app.bicep sets, read from its source (the compiled JSON
+    /// turns them into createObject/format expressions): every key of the settings variables,
+    /// with a list index (<c>${i}</c>) read as 0.
+    /// </summary>
+    private static HashSet<string> TemplateAppSettings()
+    {
+        var source = File.ReadAllText(Path.Combine(CompiledTemplates.InfraDirectory, "modules", "function-app.bicep"));
+        var start = source.IndexOf("var hostSettings", StringComparison.Ordinal);
+        var end = source.IndexOf("resource plan ", StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "function-app.bicep no longer has its settings variables before 'resource plan'.");
+
+        var settings = SettingKey().Matches(source[start..end])
+            .Select(m => ListIndex().Replace(m.Groups["key"].Value, "0"))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.True(settings.Count > 10, $"Only {settings.Count} app settings found in function-app.bicep.");
+        return settings;
+    }
+
+    /// <summary>Null when <paramref name="setting"/> binds to a settable leaf of WatcherOptions; otherwise why not.</summary>
+    private static string? ResolveOptionsPath(string setting)
+    {
+        var segments = setting.Split("__");
+        if (segments[0] != WatcherOptions.SectionName)
+        {
+            return $"not in the {WatcherOptions.SectionName} section";
+        }
+
+        var type = typeof(WatcherOptions);
+        foreach (var segment in segments.Skip(1))
+        {
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
+            {
+                if (!int.TryParse(segment, out _))
+                {
+                    return $"'{segment}' is not a list index";
+                }
+
+                type = type.GetGenericArguments()[0];
+                continue;
+            }
+
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            {
+                type = type.GetGenericArguments()[1];
+                continue;
+            }
+
+            var property = type.GetProperty(segment, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is null || !property.CanWrite)
+            {
+                return $"{type.Name} has no settable property '{segment}'";
+            }
+
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        }
+
+        var leaf = type == typeof(string) || type.IsPrimitive || type.IsEnum || type == typeof(TimeSpan) || type == typeof(Uri);
+        return leaf ? null : $"names the section {type.Name}, not a value";
+    }
+
+    /// <summary>Names of the children of <paramref name="type"/> created under the data storage account.</summary>
+    private List<string> DataAccountChildNames(string type)
+    {
+        var names = new List<string>();
+        foreach (var (resource, template) in Resources(compiled.Main).Where(r => Type(r.Resource) == type))
+        {
+            var name = resource["name"]!.GetValue<string>();
+            if (!name.Contains("parameters('dataAccountName')", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            // A copy loop over a variable: [length(variables('dataContainers'))].
+            var count = resource["copy"]?["count"]?.GetValue<string>();
+            var loopVariable = count is null ? null : VariableReference().Match(count);
+            Assert.True(loopVariable is { Success: true }, $"{type} '{name}' is expected to loop over a variable of names.");
+            names.AddRange(template["variables"]![loopVariable.Groups["name"].Value]!.AsArray().Select(n => n!.GetValue<string>()));
+        }
+
+        return names;
+    }
+
+    /// <summary>Every resource in a compiled template and its nested module templates, with the template that holds it.</summary>
+    private static IEnumerable<(JsonObject Resource, JsonObject Template)> Resources(JsonObject template)
+    {
+        var resources = template["resources"] switch
+        {
+            JsonArray array => array.Select(r => r!.AsObject()),
+            JsonObject symbolic => symbolic.Select(p => p.Value!.AsObject()),
+            _ => [],
+        };
+
+        foreach (var resource in resources)
+        {
+            yield return (resource, template);
+            if (resource["properties"] is JsonObject properties && properties["template"] is JsonObject nested)
+            {
+                foreach (var inner in Resources(nested))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static string? Type(JsonObject resource) => resource["type"]?.GetValue<string>();
+
+    /// <summary>Follows a "[variables('x')]" reference to the variable's value.</summary>
+    private static JsonNode? Resolve(JsonNode? node, JsonObject template)
+    {
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String
+            && VariableReference().Match(value.GetValue<string>()) is { Success: true } match
+            && value.GetValue<string>() == $"[variables('{match.Groups["name"].Value}')]")
+        {
+            return template["variables"]![match.Groups["name"].Value];
+        }
+
+        return node;
+    }
+
+    private static string XDocumentValue(string path, string element) =>
+        System.Xml.Linq.XDocument.Load(path).Descendants(element).Single().Value;
+
+    [GeneratedRegex(@"#disable-next-line\s+[\w-]+(\s+[\w-]+)*\s+//\s*\S.{3,}")]
+    private static partial Regex ExplainedSuppression();
+
+    [GeneratedRegex(@"(?<![\w$])'?(?<key>[A-Za-z][A-Za-z0-9]*(?:__(?:[A-Za-z0-9]+|\$\{[^}]+\}))+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'?\s*:(?!:)")]
+    private static partial Regex SettingKey();
+
+    [GeneratedRegex(@"\$\{[^}]+\}")]
+    private static partial Regex ListIndex();
+
+    [GeneratedRegex(@"variables\('(?<name>[^']+)'\)")]
+    private static partial Regex VariableReference();
+
+    [GeneratedRegex(@"=(?:""\$|\$env:)(?<name>[A-Z][A-Z0-9_]+)")]
+    private static partial Regex HookEnvironmentValue();
+
+    [GeneratedRegex(@"run:\s*(?<path>\./\S+)")]
+    private static partial Regex HookScript();
+}
