@@ -83,7 +83,7 @@ internal static class DigestCommand
 
             var digestItems = BenchItems(parse.GetValue(items), topics);
             renderer.Render(subscriber, digestItems, preferences);
-            const int runs = 30;
+            const int runs = 100;
             var renderTimes = new List<double>();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             for (var run = 0; run < runs; run++)
