@@ -60,8 +60,8 @@ public sealed class SummaryDeliveryService(
             Url = article.Url,
             Source = sourceFeeds[0],
 
-            // The article index knows every feed that carried this article; near-duplicates from
-            // other sites would be linked through DigestItem.SameStoryAs once the index records them.
+            // The article index knows every feed that carried this very article. It records no
+            // near-duplicates from other sites, so DigestItem.SameStoryAs stays empty here.
             AlsoReportedBy = sourceFeeds.Skip(1).ToList(),
             Published = article.Published,
             Language = classified.Language,

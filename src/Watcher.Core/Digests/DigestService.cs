@@ -41,7 +41,12 @@ public sealed class DigestService(
 
                 sent += items > 0 ? 1 : 0;
             }
-            catch (Exception e) when (e is MailDeliveryException or DeliveryDeferredException or InvalidRecipientException)
+            catch (DeliveryDeferredException e)
+            {
+                // Not a failure: the send rate or another instance makes it wait for a later run.
+                logger.LogInformation("Digest for {Email} waits: {Reason}", subscriber.Email, e.Message);
+            }
+            catch (Exception e) when (e is MailDeliveryException or InvalidRecipientException)
             {
                 // The items stay pending and go out on a later run; other subscribers go on.
                 logger.LogError("Digest for {Email} not sent: {Reason}", subscriber.Email, e.Message);
