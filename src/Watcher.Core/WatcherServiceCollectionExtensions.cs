@@ -42,6 +42,9 @@ public static class WatcherServiceCollectionExtensions
         services.AddSingleton<MailComposer>();
         services.AddSingleton<PreferenceTokens>();
         services.AddSingleton<SummaryDeliveryService>();
+        services.AddSingleton<SendRateLimiter>();
+        services.AddSingleton<PreferencesEndpoint>();
+        services.AddSingleton<PoisonQueue>();
         services.AddSingleton<IMailTransport>(sp =>
             sp.GetRequiredService<IOptions<WatcherOptions>>().Value.Smtp.Transport == "pickup"
                 ? ActivatorUtilities.CreateInstance<PickupDirectoryMailTransport>(sp)

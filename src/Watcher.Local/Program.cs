@@ -8,6 +8,8 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
     RunCommand.Create(),
     DemoCommand.Create(),
     EventGridRelayCommand.Create(),
+    PoisonCommand.Create(),
+    DigestCommand.Create(),
 };
 
 try

@@ -159,4 +159,13 @@ public sealed class DeliveryOptions
 
     /// <summary>HMAC secret that signs unsubscribe links. Must be set outside development.</summary>
     public string? TokenSecret { get; set; }
+
+    /// <summary>Optional address for mail-based unsubscribes, added to <c>List-Unsubscribe</c> as a <c>mailto:</c> link.</summary>
+    public string? UnsubscribeMailto { get; set; }
+
+    /// <summary>Most mails sent in any minute (Azure Communication Services starts at 30); unlimited when null.</summary>
+    public int? MaxPerMinute { get; set; }
+
+    /// <summary>Most mails sent in any hour (Azure Communication Services starts at 100); unlimited when null.</summary>
+    public int? MaxPerHour { get; set; }
 }

@@ -152,9 +152,38 @@ public sealed class WatcherOptionsValidator : IValidateOptions<WatcherOptions>
             Fail("Classifier:Backend", $"'{options.Classifier.Backend}' is not 'local' or 'azure-language'.");
         }
 
-        if (!Uri.TryCreate(options.Delivery.PublicBaseUrl, UriKind.Absolute, out _))
+        if (!Uri.TryCreate(options.Delivery.PublicBaseUrl, UriKind.Absolute, out var publicBaseUrl) || publicBaseUrl.Scheme is not ("http" or "https"))
         {
-            Fail("Delivery:PublicBaseUrl", $"'{options.Delivery.PublicBaseUrl}' is not an absolute URL.");
+            Fail("Delivery:PublicBaseUrl", $"'{options.Delivery.PublicBaseUrl}' is not an absolute http(s) URL.");
+        }
+        else if (!publicBaseUrl.IsLoopback)
+        {
+            // Outside a developer's machine the links go to real inboxes: they must be https and
+            // signed with a secret only this deployment knows.
+            if (publicBaseUrl.Scheme != "https")
+            {
+                Fail("Delivery:PublicBaseUrl", $"'{options.Delivery.PublicBaseUrl}' must use https (List-Unsubscribe one-click needs it).");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.Delivery.TokenSecret) || options.Delivery.TokenSecret.Length < 32)
+            {
+                Fail("Delivery:TokenSecret", "a secret of at least 32 characters is required when Delivery:PublicBaseUrl is not loopback.");
+            }
+        }
+
+        if (options.Delivery.UnsubscribeMailto is { } mailto && (!MailboxAddress.TryParse(mailto, out var mailtoAddress) || !mailtoAddress.Address.Contains('@', StringComparison.Ordinal)))
+        {
+            Fail("Delivery:UnsubscribeMailto", $"'{mailto}' is not an e-mail address.");
+        }
+
+        if (options.Delivery.MaxPerMinute is <= 0)
+        {
+            Fail("Delivery:MaxPerMinute", "must be positive (or absent for no limit).");
+        }
+
+        if (options.Delivery.MaxPerHour is <= 0)
+        {
+            Fail("Delivery:MaxPerHour", "must be positive (or absent for no limit).");
         }
 
         if (options.Fetch.MaxConcurrency < 1)

@@ -24,7 +24,12 @@ public sealed class SummaryDeliveryService(
     TimeProvider clock,
     ILogger<SummaryDeliveryService> logger)
 {
-    public async Task DeliverAsync(string messageText, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers one <c>summaries</c> message. Returns null when done, or the delay after which a
+    /// copy of the message was put back on the queue because sending had to wait (send rate,
+    /// another delivery in progress); the caller completes the message normally either way.
+    /// </summary>
+    public async Task<TimeSpan?> DeliverAsync(string messageText, CancellationToken cancellationToken)
     {
         SummaryMessage message;
         try
@@ -54,6 +59,9 @@ public sealed class SummaryDeliveryService(
             Title = article.Title,
             Url = article.Url,
             Source = sourceFeeds[0],
+
+            // The article index knows every feed that carried this very article. It records no
+            // near-duplicates from other sites, so DigestItem.SameStoryAs stays empty here.
             AlsoReportedBy = sourceFeeds.Skip(1).ToList(),
             Published = article.Published,
             Language = classified.Language,
@@ -64,8 +72,8 @@ public sealed class SummaryDeliveryService(
 
         // Every subscriber's entry is written before anyone is mailed, so a mail server that
         // fails for one subscriber cannot keep the item from the others.
-        var instant = new List<SubscriberOptions>();
-        foreach (var subscriber in subscribers.All)
+        var sendNow = new List<SubscriberOptions>();
+        foreach (var subscriber in await subscribers.ActiveAsync(cancellationToken))
         {
             var wanted = SubscriberDirectory.Wanted(subscriber, item, sourceFeeds);
             if (wanted.Count == 0)
@@ -78,20 +86,30 @@ public sealed class SummaryDeliveryService(
                 logger.LogInformation("Article {ArticleId} queued for {Email}", article.Id, subscriber.Email);
             }
 
-            if (subscriber.Schedule == DeliverySchedule.Instant)
+            if (subscriber.Schedule == DeliverySchedule.Instant ||
+                (subscriber.MaxItems is { } maxItems && await sender.CountPendingAsync(subscriber, cancellationToken) >= maxItems))
             {
-                instant.Add(subscriber);
+                sendNow.Add(subscriber);
             }
         }
 
+        TimeSpan? deferredFor = null;
         var failures = new List<Exception>();
-        foreach (var subscriber in instant)
+        foreach (var subscriber in sendNow)
         {
             try
             {
-                await sender.SendPendingAsync(subscriber, periodId: null, cancellationToken);
+                await sender.SendPendingAsync(subscriber, period: null, cancellationToken);
             }
-            catch (Exception e) when (e is MailDeliveryException or SubscriberBusyException)
+            catch (DeliveryDeferredException e)
+            {
+                // Every entry is pending already; the whole message comes back later and mails
+                // what is still pending then, so the remaining sends wait as well.
+                logger.LogInformation("Delivery of {ArticleId} deferred: {Reason}", article.Id, e.Message);
+                deferredFor = e.RetryAfter;
+                break;
+            }
+            catch (Exception e) when (e is MailDeliveryException or InvalidRecipientException)
             {
                 failures.Add(e);
             }
@@ -102,6 +120,15 @@ public sealed class SummaryDeliveryService(
         {
             throw new MailDeliveryException(string.Join("; ", failures.Select(f => f.Message)), failures[0]);
         }
+
+        if (deferredFor is { } delay)
+        {
+            // Over the send rate the message waits in the queue instead of failing: a new copy
+            // becomes visible after the delay and this one completes (no dequeue is used up).
+            await storage.Summaries.SendMessageAsync(messageText, visibilityTimeout: delay, cancellationToken: cancellationToken);
+        }
+
+        return deferredFor;
     }
 
     private string TopicName(string id) =>

@@ -19,6 +19,12 @@ public sealed record DigestItem
     /// <summary>Other feeds the same story came from.</summary>
     public IReadOnlyList<string> AlsoReportedBy { get; init; } = [];
 
+    /// <summary>
+    /// Ids of other articles that tell the same story (near-duplicates from other sites); a digest
+    /// shows linked items once, with the others' sources as "also reported by".
+    /// </summary>
+    public IReadOnlyList<string> SameStoryAs { get; init; } = [];
+
     public DateTimeOffset? Published { get; init; }
 
     public required string Language { get; init; }

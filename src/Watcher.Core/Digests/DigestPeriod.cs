@@ -10,10 +10,11 @@ namespace Watcher.Digests;
 public static class DigestPeriod
 {
     /// <summary>
-    /// The id of the period whose send time is the latest one at or before <paramref name="now"/>
-    /// (e.g. <c>d20261122</c>), or null for instant subscribers, who have no periods.
+    /// The period whose send time is the latest one at or before <paramref name="now"/> (id e.g.
+    /// <c>d20261122</c>), or null for instant subscribers, who have no periods. A period's digest
+    /// is due from its send instant until it was sent.
     /// </summary>
-    public static string? CurrentPeriodId(SubscriberOptions subscriber, DateTimeOffset now)
+    public static DuePeriod? Current(SubscriberOptions subscriber, DateTimeOffset now)
     {
         if (subscriber.Schedule == DeliverySchedule.Instant)
         {
@@ -30,9 +31,11 @@ public static class DigestPeriod
                 continue;
             }
 
-            if (SendInstant(day, sendAt, zone) <= now)
+            var instant = SendInstant(day, sendAt, zone);
+            if (instant <= now)
             {
-                return (subscriber.Schedule == DeliverySchedule.Weekly ? "w" : "d") + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+                var prefix = subscriber.Schedule == DeliverySchedule.Weekly ? "w" : "d";
+                return new DuePeriod(prefix + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture), instant);
             }
         }
 
@@ -55,3 +58,6 @@ public static class DigestPeriod
         return new DateTimeOffset(local, offset);
     }
 }
+
+/// <summary>A digest period that has begun: its stable id and the instant its send time fell on.</summary>
+public sealed record DuePeriod(string Id, DateTimeOffset SendInstant);

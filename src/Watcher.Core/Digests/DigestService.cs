@@ -5,8 +5,9 @@ using Watcher.Delivery;
 namespace Watcher.Digests;
 
 /// <summary>
-/// The <c>SendDigests</c> entry point: sends every digest that is due. Instant subscribers are
-/// always due, which also sends what a failed instant delivery left pending.
+/// The <c>SendDigests</c> entry point (hourly timer): sends every digest whose local send time has
+/// passed, and early the digests of subscribers whose <c>MaxItems</c> is reached. Instant
+/// subscribers are always due, which also sends what a failed instant delivery left pending.
 /// </summary>
 public sealed class DigestService(
     SubscriberDirectory subscribers,
@@ -19,26 +20,35 @@ public sealed class DigestService(
         var withPending = await store.SubscribersWithPendingAsync(cancellationToken);
         var sent = 0;
         var failures = new List<string>();
-        foreach (var subscriber in subscribers.All)
+        foreach (var subscriber in await subscribers.ActiveAsync(cancellationToken))
         {
             if (!withPending.Contains(SubscriberKey.For(subscriber.Email)))
             {
                 continue;
             }
 
-            var period = DigestPeriod.CurrentPeriodId(subscriber, now);
-            if (subscriber.Schedule != DeliverySchedule.Instant && period is null)
-            {
-                continue;
-            }
-
             try
             {
-                sent += await sender.SendPendingAsync(subscriber, period, cancellationToken) > 0 ? 1 : 0;
+                var period = DigestPeriod.Current(subscriber, now);
+                var items = subscriber.Schedule == DeliverySchedule.Instant
+                    ? await sender.SendPendingAsync(subscriber, period: null, cancellationToken)
+                    : period is null ? 0 : await sender.SendPendingAsync(subscriber, period, cancellationToken);
+                if (items == 0 && subscriber.MaxItems is { } maxItems && subscriber.Schedule != DeliverySchedule.Instant &&
+                    await sender.CountPendingAsync(subscriber, cancellationToken) >= maxItems)
+                {
+                    items = await sender.SendPendingAsync(subscriber, period: null, cancellationToken);
+                }
+
+                sent += items > 0 ? 1 : 0;
             }
-            catch (Exception e) when (e is MailDeliveryException or SubscriberBusyException)
+            catch (DeliveryDeferredException e)
             {
-                // The items stay pending and go out on the next run; other subscribers go on.
+                // Not a failure: the send rate or another instance makes it wait for a later run.
+                logger.LogInformation("Digest for {Email} waits: {Reason}", subscriber.Email, e.Message);
+            }
+            catch (Exception e) when (e is MailDeliveryException or InvalidRecipientException)
+            {
+                // The items stay pending and go out on a later run; other subscribers go on.
                 logger.LogError("Digest for {Email} not sent: {Reason}", subscriber.Email, e.Message);
                 failures.Add($"{subscriber.Email}: {e.Message}");
             }

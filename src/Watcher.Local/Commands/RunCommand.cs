@@ -16,7 +16,8 @@ internal static class RunCommand
             Description = "How long a failed or abandoned summary message stays invisible before it is retried (host.json visibilityTimeout in Azure).",
             DefaultValueFactory = _ => WatcherStorage.QueueRetryDelay,
         };
-        var command = new Command("run", "Run Watcher locally with the Functions trigger semantics, against any storage connection (Azurite by default).") { once, retryDelay };
+        var preferencesPort = new Option<int>("--preferences-port") { Description = "Port on 127.0.0.1 for the preferences page (/api/preferences).", DefaultValueFactory = _ => 7071 };
+        var command = new Command("run", "Run Watcher locally with the Functions trigger semantics, against any storage connection (Azurite by default).") { once, retryDelay, preferencesPort };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
@@ -24,6 +25,8 @@ internal static class RunCommand
             host.QueueRetryDelay = parse.GetValue(retryDelay);
             if (!parse.GetValue(once))
             {
+                await using var preferences = await PreferencesServer.StartAsync(app.GetRequiredService<Watcher.Delivery.PreferencesEndpoint>(), parse.GetValue(preferencesPort), cancellationToken);
+                Console.WriteLine($"Preferences page: {preferences.BaseUrl}api/{Watcher.Delivery.PreferencesEndpoint.Route}?token=...");
                 await host.RunAsync(cancellationToken);
                 return 0;
             }

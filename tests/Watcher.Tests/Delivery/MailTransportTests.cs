@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Watcher.Configuration;
+using Watcher.Delivery;
+using Watcher.Tests.Infrastructure;
+
+namespace Watcher.Tests.Delivery;
+
+/// <summary>The SMTP transport against a real MailDev, and the pickup-directory transport on real files.</summary>
+public sealed class MailTransportTests(ServicesFixture services) : IClassFixture<ServicesFixture>
+{
+    [Fact]
+    public async Task One_connection_carries_many_sends_and_a_dropped_connection_is_replaced()
+    {
+        var options = Options.Create(new WatcherOptions { Smtp = new SmtpOptions { Host = "127.0.0.1", Port = services.MailDev.SmtpPort, Security = "None" } });
+        await using var transport = new SmtpMailTransport(options);
+        var to = $"batch-{Guid.NewGuid():n}@example.org";
+
+        await transport.SendAsync([Message(to, 1), Message(to, 2)], CancellationToken.None);
+        await transport.SendAsync([Message(to, 3)], CancellationToken.None);
+        Assert.Equal(3, (await services.Mail.WaitForAsync(to, 3)).Count);
+
+        // MailDev restarts: the kept connection is dead; the next send reconnects by itself.
+        await services.MailDev.KillAsync();
+        await services.MailDev.RestartAsync();
+        await transport.SendAsync([Message(to, 4)], CancellationToken.None);
+        Assert.Contains(await services.Mail.WaitForAsync(to, 4), m => m.Subject == "Message 4");
+    }
+
+    [Fact]
+    public async Task A_server_that_is_down_gives_a_delivery_error_naming_it()
+    {
+        var port = Watcher.Local.DevServices.NodeService.FreePort();
+        var options = Options.Create(new WatcherOptions { Smtp = new SmtpOptions { Host = "127.0.0.1", Port = port, Security = "None", Timeout = TimeSpan.FromSeconds(5) } });
+        await using var transport = new SmtpMailTransport(options);
+
+        var error = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync([Message("x@example.org", 1)], CancellationToken.None));
+        Assert.Contains($"127.0.0.1:{port}", error.Message);
+    }
+
+    [Fact]
+    public async Task The_pickup_transport_writes_one_eml_per_message_named_after_its_message_id()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "watcher-pickup-" + Guid.NewGuid().ToString("n"));
+        var transport = new PickupDirectoryMailTransport(Options.Create(new WatcherOptions { Smtp = new SmtpOptions { Transport = "pickup", PickupDirectory = directory } }));
+
+        await transport.SendAsync([Message("a@example.org", 1), Message("a@example.org", 2)], CancellationToken.None);
+
+        var files = Directory.GetFiles(directory).Order().ToList();
+        Assert.Equal(2, files.Count);
+        Assert.All(files, f => Assert.EndsWith(".eml", f, StringComparison.Ordinal));
+        Assert.Equal("Message 1", (await MimeMessage.LoadAsync(files[0])).Subject);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private static MimeMessage Message(string to, int n)
+    {
+        var message = new MimeMessage { Subject = $"Message {n}", MessageId = $"m{n}-{Guid.NewGuid():n}@example.org", Body = new TextPart("plain") { Text = $"Body {n}" } };
+        message.From.Add(MailboxAddress.Parse("watcher@example.org"));
+        message.To.Add(MailboxAddress.Parse(to));
+        return message;
+    }
+}

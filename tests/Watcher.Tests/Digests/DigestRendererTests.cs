@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Options;
+using Watcher.Configuration;
+using Watcher.Digests;
+
+namespace Watcher.Tests.Digests;
+
+public sealed class DigestRendererTests
+{
+    private static readonly Uri Preferences = new("https://watcher.example.org/api/preferences?token=abc.def");
+
+    private static readonly SubscriberOptions Subscriber = new()
+    {
+        Email = "ann@example.org",
+        Name = "Ann",
+        Topics = ["5g-ban", "blacklist", "divestment"],
+        TimeZone = "Europe/Brussels",
+    };
+
+    private readonly DigestRenderer renderer = new(Options.Create(new WatcherOptions
+    {
+        Topics = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["5g-ban"] = new TopicOptions { Name = "5G bans" },
+            ["blacklist"] = new TopicOptions { Name = "Blacklists" },
+            ["divestment"] = new TopicOptions { Name = "Divestment" },
+        },
+    }));
+
+    [Fact]
+    public void Subject_counts_stories_per_topic_and_groups_them_in_topic_order()
+    {
+        var digest = renderer.Render(Subscriber, [Item("d1", "divestment"), Item("b1", "blacklist"), Item("g1", "5g-ban")], Preferences);
+
+        Assert.Equal("Watcher: 3 new — 5G bans 1, Blacklists 1, Divestment 1", digest.Subject);
+        var html = digest.Html;
+        Assert.True(html.IndexOf(">5G bans", StringComparison.Ordinal) < html.IndexOf(">Blacklists", StringComparison.Ordinal));
+        Assert.True(html.IndexOf(">Blacklists", StringComparison.Ordinal) < html.IndexOf(">Divestment", StringComparison.Ordinal));
+        Assert.Contains("== 5G bans (1) ==", digest.Text);
+    }
+
+    [Fact]
+    public void An_article_in_two_topics_appears_once_with_both_tags()
+    {
+        var both = Item("x1", "5g-ban", "blacklist");
+        var digest = renderer.Render(Subscriber, [both], Preferences);
+
+        Assert.Equal(1, Occurrences(digest.Html, "Title x1"));
+        Assert.Equal("Watcher: 1 new — 5G bans 1", digest.Subject);
+        Assert.Contains(">Blacklists</span>", digest.Html);
+        Assert.Contains(">5G bans</span>", digest.Html);
+        Assert.Contains("Topics: 5G bans, Blacklists", digest.Text);
+    }
+
+    [Fact]
+    public void One_story_from_several_sites_appears_once_with_also_reported_by()
+    {
+        var first = Item("s1", "5g-ban") with { Source = "Techblad NL", Published = new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero), AlsoReportedBy = ["Beurs en Beleid"] };
+        var second = Item("s2", "blacklist") with { Source = "Wire Tech EN", Published = new DateTimeOffset(2026, 11, 22, 7, 0, 0, TimeSpan.Zero), SameStoryAs = ["s1"] };
+        var other = Item("o1", "divestment");
+
+        var digest = renderer.Render(Subscriber, [second, other, first], Preferences);
+
+        Assert.Equal(2, digest.StoryCount);
+        Assert.Contains("Title s1", digest.Html);
+        Assert.DoesNotContain("Title s2", digest.Html);
+        Assert.Contains("Also reported by Beurs en Beleid, Wire Tech EN", digest.Html);
+        Assert.Contains("Also reported by Beurs en Beleid, Wire Tech EN", digest.Text);
+        Assert.Contains(">Blacklists</span>", digest.Html);
+    }
+
+    [Fact]
+    public void Feed_text_is_escaped_and_unsafe_links_are_dropped()
+    {
+        var hostile = Item("h1", "5g-ban") with
+        {
+            Title = "Huawei <script>alert(1)</script><img src=\"https://tracker.example/p.gif\">",
+            Summary = "<iframe src=x></iframe> & more",
+            Url = "javascript:alert(1)",
+            Source = "Feed <b>bold</b>",
+        };
+
+        var digest = renderer.Render(Subscriber, [hostile], Preferences);
+
+        foreach (var part in new[] { digest.Html, digest.Text })
+        {
+            Assert.DoesNotContain("script", part, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("<img", part, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("tracker.example", part, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("iframe", part, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("javascript:", part, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("<b>bold", part, StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.Contains(">Huawei</div>", digest.Html);
+        Assert.Contains("&amp; more", digest.Html);
+        Assert.Contains("Feed bold", digest.Text);
+    }
+
+    [Fact]
+    public void The_mail_is_one_600px_column_with_dark_mode_and_no_remote_resources()
+    {
+        var digest = renderer.Render(Subscriber, [Item("a1", "5g-ban")], Preferences);
+
+        Assert.Contains("max-width:600px", digest.Html);
+        Assert.Contains("<meta name=\"color-scheme\" content=\"light dark\">", digest.Html);
+        Assert.Contains("@media (prefers-color-scheme: dark)", digest.Html);
+        Assert.DoesNotContain("src=", digest.Html);
+        Assert.DoesNotContain("<link", digest.Html);
+        Assert.Contains(Preferences.AbsoluteUri, digest.Html);
+        Assert.Contains(Preferences.AbsoluteUri, digest.Text);
+    }
+
+    [Fact]
+    public void Each_item_shows_source_local_date_language_summary_and_why_in_both_parts()
+    {
+        var item = Item("a1", "5g-ban") with { Published = new DateTimeOffset(2026, 7, 1, 6, 15, 0, TimeSpan.Zero), Language = "nl" };
+        var digest = renderer.Render(Subscriber, [item], Preferences);
+
+        // 06:15 UTC is 08:15 in Brussels summer time.
+        foreach (var part in new[] { digest.Html, digest.Text })
+        {
+            Assert.Contains("Wed 1 Jul 2026 08:15", part);
+            Assert.Contains("Wire Tech EN", part);
+            Assert.Contains("NL", part);
+            Assert.Contains("Summary of a1.", part);
+            Assert.Contains("Evidence for 5g-ban in a1.", part);
+        }
+
+        Assert.Contains("href=\"https://news.example.org/a1\"", digest.Html);
+        Assert.Contains("https://news.example.org/a1", digest.Text);
+    }
+
+    private static int Occurrences(string text, string value) => (text.Length - text.Replace(value, "", StringComparison.Ordinal).Length) / value.Length;
+
+    internal static DigestItem Item(string id, params string[] topics) => new()
+    {
+        ArticleId = id,
+        Title = $"Title {id}",
+        Url = $"https://news.example.org/{id}",
+        Source = "Wire Tech EN",
+        Published = new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero),
+        Language = "en",
+        Summary = $"Summary of {id}.",
+        Topics = topics.Select((t, n) => new DigestItemTopic(t, t, 0.9 - (n * 0.1), $"Evidence for {t} in {id}.")).ToList(),
+        AddedAt = new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero),
+    };
+}
