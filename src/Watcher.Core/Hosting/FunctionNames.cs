@@ -10,6 +10,7 @@ public static class FunctionNames
     public const string ClassifyArticle = "ClassifyArticle";
     public const string DeliverSummaries = "DeliverSummaries";
     public const string SendDigests = "SendDigests";
+    public const string Preferences = "Preferences";
 
     /// <summary>Timer schedule of <see cref="FetchFeeds"/>, resolved from the app setting <c>Watcher__Schedules__FetchFeeds</c>.</summary>
     public const string FetchFeedsSchedule = "%Watcher:Schedules:FetchFeeds%";

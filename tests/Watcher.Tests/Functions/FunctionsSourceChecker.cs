@@ -32,6 +32,8 @@ public static partial class FunctionsSourceChecker
     /// extensions/Worker.Extensions.Storage.Blobs/src/BlobTriggerAttribute.cs and BlobTriggerSource.cs (Source as used
     /// in Azure-Samples/functions-quickstart-dotnet-azd-eventgrid-blob),
     /// extensions/Worker.Extensions.Storage.Queues/src/QueueTriggerAttribute.cs,
+    /// extensions/Worker.Extensions.Http/src/HttpTriggerAttribute.cs and AuthorizationLevel.cs,
+    /// src/DotNetWorker.Core/Http/HttpRequestData.cs, HttpResponseData.cs and their extension classes,
     /// src/DotNetWorker/Builder/FunctionsApplication*.cs,
     /// src/DotNetWorker.ApplicationInsights/FunctionsApplicationInsightsExtensions.cs): the packages
     /// themselves are not in this machine's NuGet source. Bodies are never run.
@@ -86,9 +88,50 @@ public static partial class FunctionsSourceChecker
                 public string? Connection { get; set; }
             }
 
+            public enum AuthorizationLevel { Anonymous, User, Function, System, Admin }
+
+            [AttributeUsage(AttributeTargets.Parameter)]
+            public sealed class HttpTriggerAttribute : Attribute
+            {
+                public HttpTriggerAttribute(AuthorizationLevel authLevel, params string[] methods) { AuthLevel = authLevel; Methods = methods; }
+                public AuthorizationLevel AuthLevel { get; set; }
+                public string[]? Methods { get; }
+                public string? Route { get; set; }
+            }
+
             public static class FunctionsApplicationInsightsExtensions
             {
                 public static IServiceCollection ConfigureFunctionsApplicationInsights(this IServiceCollection services) => services;
+            }
+        }
+
+        namespace Microsoft.Azure.Functions.Worker.Http
+        {
+            public sealed class HttpHeadersCollection : System.Net.Http.Headers.HttpHeaders { }
+
+            public abstract class HttpRequestData
+            {
+                public abstract string Method { get; }
+                public abstract Uri Url { get; }
+                public virtual System.Collections.Specialized.NameValueCollection Query => throw new NotSupportedException();
+                public abstract HttpResponseData CreateResponse();
+            }
+
+            public abstract class HttpResponseData
+            {
+                public abstract System.Net.HttpStatusCode StatusCode { get; set; }
+                public abstract HttpHeadersCollection Headers { get; set; }
+            }
+
+            public static class HttpRequestDataExtensions
+            {
+                public static System.Threading.Tasks.Task<string?> ReadAsStringAsync(this HttpRequestData request, System.Text.Encoding? encoding = null) => throw new NotSupportedException();
+                public static HttpResponseData CreateResponse(this HttpRequestData request, System.Net.HttpStatusCode statusCode) => throw new NotSupportedException();
+            }
+
+            public static class HttpResponseDataExtensions
+            {
+                public static System.Threading.Tasks.Task WriteStringAsync(this HttpResponseData response, string value, System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
             }
         }
 
@@ -136,6 +179,7 @@ public static partial class FunctionsSourceChecker
         Timer,
         Blob,
         Queue,
+        Http,
     }
 
     private sealed record Expectation(TriggerKind Trigger, Type Service, string EntryPoint);
@@ -147,6 +191,7 @@ public static partial class FunctionsSourceChecker
         [FunctionNames.ClassifyArticle] = new(TriggerKind.Blob, typeof(ArticleClassificationService), nameof(ArticleClassificationService.ClassifyBlobAsync)),
         [FunctionNames.DeliverSummaries] = new(TriggerKind.Queue, typeof(SummaryDeliveryService), nameof(SummaryDeliveryService.DeliverAsync)),
         [FunctionNames.SendDigests] = new(TriggerKind.Timer, typeof(DigestService), nameof(DigestService.SendDueAsync)),
+        [FunctionNames.Preferences] = new(TriggerKind.Http, typeof(PreferencesEndpoint), nameof(PreferencesEndpoint.HandleAsync)),
     };
 
     private static readonly Dictionary<string, string> Schedules = new()
@@ -283,9 +328,36 @@ public static partial class FunctionsSourceChecker
                 ExpectEqual(name, "queue name", StorageNames.SummariesQueue, PositionalArgument(model, trigger, 0), problems);
                 ExpectEqual(name, "connection", StorageNames.TriggerConnection, NamedArgumentValue(model, trigger, "Connection"), problems);
                 break;
+            case TriggerKind.Http:
+                CheckHttpTrigger(name, model, trigger, problems);
+                break;
         }
 
         CheckEntryPointCall(name, function, expected, problems);
+    }
+
+    /// <summary>
+    /// The preferences page must answer anonymously (the signed token is the authorization; a
+    /// function key would break every link in every mail) on the route the mails link to, for
+    /// GET (the page) and POST (the form and RFC 8058 one-click).
+    /// </summary>
+    private static void CheckHttpTrigger(string name, SemanticModel model, AttributeSyntax trigger, List<string> problems)
+    {
+        var level = trigger.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)?.Expression;
+        if (level is null || model.GetSymbolInfo(level).Symbol is not IFieldSymbol { Name: "Anonymous", ContainingType.Name: "AuthorizationLevel" })
+        {
+            problems.Add($"{name}: HTTP trigger authorization is '{level?.ToString() ?? "(default: Function)"}', expected AuthorizationLevel.Anonymous.");
+        }
+
+        var methods = trigger.ArgumentList?.Arguments.Where(a => a.NameEquals is null).Skip(1)
+            .Select(a => (model.GetConstantValue(a.Expression).Value as string)?.ToUpperInvariant())
+            .ToHashSet() ?? [];
+        if (!methods.SetEquals(["GET", "POST"]))
+        {
+            problems.Add($"{name}: HTTP methods are '{string.Join(", ", methods)}', expected get and post.");
+        }
+
+        ExpectEqual(name, "route", PreferencesEndpoint.Route, NamedArgumentValue(model, trigger, "Route"), problems);
     }
 
     private static void CheckSchedule(string name, string? schedule, List<string> problems)
@@ -418,6 +490,7 @@ public static partial class FunctionsSourceChecker
         IsWorkerAttribute(model, attribute, "TimerTriggerAttribute") ? TriggerKind.Timer
         : IsWorkerAttribute(model, attribute, "BlobTriggerAttribute") ? TriggerKind.Blob
         : IsWorkerAttribute(model, attribute, "QueueTriggerAttribute") ? TriggerKind.Queue
+        : IsWorkerAttribute(model, attribute, "HttpTriggerAttribute") ? TriggerKind.Http
         : null;
 
     private static bool IsWorkerAttribute(SemanticModel model, AttributeSyntax attribute, string typeName) =>

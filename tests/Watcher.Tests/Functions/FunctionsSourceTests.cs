@@ -23,7 +23,7 @@ public sealed class FunctionsSourceTests
     public void Every_core_function_name_is_checked()
     {
         Assert.Equal(
-            ["ClassifyArticle", "DeliverSummaries", "FetchFeeds", "SendDigests"],
+            ["ClassifyArticle", "DeliverSummaries", "FetchFeeds", "Preferences", "SendDigests"],
             FunctionsSourceChecker.CoreFunctionNames.Order(StringComparer.Ordinal));
     }
 
@@ -43,6 +43,10 @@ public sealed class FunctionsSourceTests
     [InlineData("Functions/FetchFeedsFunction.cs", "feeds.PollAllAsync(cancellationToken)", "feeds.PollAllAsync(CancellationToken.None)", "FetchFeeds: does not pass its cancellation token to FeedPoller.PollAllAsync")]
     [InlineData("Functions/SendDigestsFunction.cs", "digests.SendDueAsync(clock.GetUtcNow(), cancellationToken)", "Task.FromResult(new DigestRunResult(0, []))", "SendDigests: does not call DigestService.SendDueAsync")]
     [InlineData("Functions/ClassifyArticleFunction.cs", "article.Name", "article.Nam", "does not compile: Functions/ClassifyArticleFunction.cs")]
+    [InlineData("Functions/PreferencesFunction.cs", "AuthorizationLevel.Anonymous", "AuthorizationLevel.Function", "Preferences: HTTP trigger authorization is 'AuthorizationLevel.Function', expected AuthorizationLevel.Anonymous")]
+    [InlineData("Functions/PreferencesFunction.cs", "\"get\", \"post\"", "\"get\"", "Preferences: HTTP methods are 'GET', expected get and post")]
+    [InlineData("Functions/PreferencesFunction.cs", "Route = PreferencesEndpoint.Route", "Route = \"prefs\"", "Preferences: route is 'prefs', expected 'preferences'")]
+    [InlineData("Functions/PreferencesFunction.cs", "endpoint.HandleAsync(request.Method, request.Query[\"token\"], form, cancellationToken)", "endpoint.HandleAsync(request.Method, request.Query[\"token\"], form, CancellationToken.None)", "Preferences: does not pass its cancellation token to PreferencesEndpoint.HandleAsync")]
     [InlineData("Program.cs", "builder.Services.AddWatcherCore(builder.Configuration);", "", "Program.cs: does not call Watcher.WatcherServiceCollectionExtensions.AddWatcherCore")]
     [InlineData("Program.cs", "FunctionsApplication.CreateBuilder(args)", "default(FunctionsApplicationBuilder)!", "Program.cs: does not call Microsoft.Azure.Functions.Worker.Builder.FunctionsApplication.CreateBuilder")]
     [InlineData("Program.cs", "builder.Configuration.InsertWatcherFilesFirst(", "_ = (", "Program.cs: does not call Watcher.Configuration.WatcherConfiguration.InsertWatcherFilesFirst")]
