@@ -66,7 +66,7 @@ public sealed class SummaryDeliveryService(
             Published = article.Published,
             Language = classified.Language,
             Summary = classified.Summary,
-            Topics = classified.Topics.Select(t => new DigestItemTopic(t.Id, TopicName(t.Id), t.Score, t.Evidence.Count > 0 ? t.Evidence[0] : null)).ToList(),
+            Topics = classified.Topics.Select(t => new DigestItemTopic(t.Id, TopicName(t.Id), t.Score, Why(t, article.Title))).ToList(),
             AddedAt = clock.GetUtcNow(),
         };
 
@@ -130,6 +130,11 @@ public sealed class SummaryDeliveryService(
 
         return deferredFor;
     }
+
+    // The title is already the item's headline; the "why" is the first sentence of the article
+    // that decided the topic.
+    private static string? Why(TopicMatch topic, string title) =>
+        topic.Evidence.FirstOrDefault(e => !string.Equals(e.Trim(), title.Trim(), StringComparison.Ordinal));
 
     private string TopicName(string id) =>
         options.Value.Topics.TryGetValue(id, out var topic) && topic.Name.Length > 0 ? topic.Name : id;
