@@ -49,11 +49,6 @@ public static partial class FeedParser
             return JsonFeedReader.Read(text, context, decoded.Encoding);
         }
 
-        if (HtmlPage().IsMatch(text))
-        {
-            throw new FeedParseException("the document looks like an HTML page, not a feed.");
-        }
-
         var problem = decoded.Problem;
         FeedTree tree;
         try
@@ -98,9 +93,6 @@ public static partial class FeedParser
         var text = Html.ParseDocument(html).Body?.TextContent ?? html;
         return string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
     }
-
-    [GeneratedRegex(@"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE\s+html|<html[\s>])", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
-    private static partial Regex HtmlPage();
 
     [GeneratedRegex(@"\A[^\[]{0,2048}?<!DOCTYPE[^>\[]*netscape", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex NetscapeDoctype();

@@ -19,6 +19,7 @@ internal sealed class FeedTreeMapper
     private readonly bool utf8;
     private readonly Target feed = new();
     private readonly List<Target> entries = [];
+    private int imageDepth;
 
     private FeedTreeMapper(string version, string encoding)
     {
@@ -115,8 +116,10 @@ internal sealed class FeedTreeMapper
                 ReadCdfAttributes(node, entry, baseUri);
                 WalkChildren(node, baseUri, language, entry, depth, inFeed);
                 return;
-            case "image" or "textinput" or "source":
-                // Their titles and links describe a logo, a search box or another feed, not this one.
+            case "textinput" or "source":
+            case "image" when !inEntry:
+                // Their titles and links describe a search box, another feed or the feed's logo, not
+                // this feed (an image inside an entry is read into the entry, where depth decides).
                 return;
         }
 
@@ -128,24 +131,27 @@ internal sealed class FeedTreeMapper
 
         switch (node.Key)
         {
-            case "title" or "dc_title":
+            case "title" or "dc_title" or "media_title":
                 var title = ReadContent(node, "text/plain", baseUri, resolveAsUri: false);
-                if (title.Value.Length > 0 && (target.TitleDepth < 0 || depth < target.TitleDepth || target.Title is null))
+
+                // The first title wins over deeper ones (an <image> title inside an entry); media:title
+                // only stands in until a real title comes.
+                if (title.Value.Length > 0 && (target.TitleDepth < 0 || depth < target.TitleDepth))
                 {
-                    if (target.Title is null || depth < target.TitleDepth)
+                    target.Title = title.Value;
+                    target.TitleIsHtml = title.IsHtml;
+                    if (node.Key != "media_title")
                     {
-                        target.Title = title.Value;
-                        target.TitleIsHtml = title.IsHtml;
                         target.TitleDepth = depth;
                     }
                 }
 
                 return;
             case "link":
-                ReadLink(node, target, baseUri, inEntry);
+                ReadLink(node, target, baseUri, inEntry, insideImage: imageDepth > 0);
                 return;
             case "guid" or "id":
-                ReadId(node, target, baseUri);
+                ReadId(node, target, baseUri, depth);
                 return;
             case "pubdate" or "published" or "issued" or "dcterms_issued":
                 target.Published = FeedDates.Parse(node.InnerText());
@@ -165,12 +171,17 @@ internal sealed class FeedTreeMapper
 
                 return;
             case "category" or "dc_subject" when inEntry:
-                var term = node.Attribute("term") ?? node.InnerText().Trim();
+                var term = node.Attribute("term") ?? string.Concat(node.Children.OfType<string>()).Trim();
                 if (term.Length > 0)
                 {
                     target.Categories.Add(term);
                 }
 
+                break;
+            case "image":
+                imageDepth++;
+                WalkChildren(node, baseUri, language, target, depth, inFeed);
+                imageDepth--;
                 return;
             case "description" or "dc_description" or "summary" or "abstract":
                 if (inEntry)
@@ -205,7 +216,7 @@ internal sealed class FeedTreeMapper
                 }
 
                 return;
-            case "media_title" or "media_description" or "media_text":
+            case "media_description" or "media_text":
                 return;
         }
 
@@ -236,11 +247,17 @@ internal sealed class FeedTreeMapper
         }
     }
 
-    private static void ReadLink(FeedNode node, Target target, string? baseUri, bool inEntry)
+    private static void ReadLink(FeedNode node, Target target, string? baseUri, bool inEntry, bool insideImage)
     {
         var href = node.Attribute("url") ?? node.Attribute("uri") ?? node.Attribute("href");
         if (string.IsNullOrEmpty(href))
         {
+            if (insideImage)
+            {
+                // An entry's image links to the image's page, not the entry's.
+                return;
+            }
+
             var text = node.InnerText().Trim();
             var link = FeedUris.Resolve(baseUri, text) ?? text;
             if (inEntry)
@@ -284,7 +301,7 @@ internal sealed class FeedTreeMapper
         return System.Text.RegularExpressions.Regex.Replace(link, "&([A-Za-z0-9_]+);", "&$1");
     }
 
-    private void ReadId(FeedNode node, Target target, string? baseUri)
+    private void ReadId(FeedNode node, Target target, string? baseUri, int depth)
     {
         var isPermalink = (node.Attribute("ispermalink") ?? "true") == "true";
         var value = Clean(node.InnerText().Trim());
@@ -293,7 +310,13 @@ internal sealed class FeedTreeMapper
             value = FeedUris.Resolve(baseUri, value) ?? value;
         }
 
-        target.Id = value;
+        // A deeper id (inside an entry's <image>, say) never overrides the entry's own.
+        if (target.IdDepth < 0 || depth <= target.IdDepth)
+        {
+            target.Id = value;
+            target.IdDepth = depth;
+        }
+
         if (isPermalink && !target.HasLink)
         {
             target.Link = value;
@@ -621,6 +644,8 @@ internal sealed class FeedTreeMapper
         public bool HasLink { get; set; }
 
         public string? Id { get; set; }
+
+        public int IdDepth { get; set; } = -1;
 
         public DateTimeOffset? Published { get; set; }
 

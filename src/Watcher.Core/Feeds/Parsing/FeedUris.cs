@@ -1,7 +1,7 @@
 namespace Watcher.Feeds.Parsing;
 
 /// <summary>Relative reference resolution for feed links (xml:base, Content-Location, document URL).</summary>
-internal static class FeedUris
+internal static partial class FeedUris
 {
     private static readonly HashSet<string> SafeSchemes = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -22,8 +22,15 @@ internal static class FeedUris
         var colon = reference.IndexOf(':', StringComparison.Ordinal);
         if (colon > 0 && IsScheme(reference.AsSpan(0, colon)))
         {
-            // Already absolute: keep it as written (a reader should not re-escape it), unless it is dangerous.
-            return SafeSchemes.Contains(reference[..colon]) ? reference : null;
+            // Already absolute: keep it as written (a reader should not re-escape it), unless it is
+            // dangerous or its authority is broken beyond use ("http://example.c[o/").
+            return !SafeSchemes.Contains(reference[..colon]) ? null : HasBrokenAuthority(reference, colon) ? "" : reference;
+        }
+
+        if (baseUri is not null && TripleSlash().IsMatch(baseUri))
+        {
+            // "http:///example.com/" is a common typo for "http://example.com/".
+            baseUri = TripleSlash().Replace(baseUri, "$1//");
         }
 
         if (baseUri is null || !Uri.TryCreate(baseUri, UriKind.Absolute, out var parsedBase))
@@ -32,6 +39,19 @@ internal static class FeedUris
         }
 
         return Uri.TryCreate(parsedBase, reference, out var resolved) ? resolved.OriginalString.Length > 0 ? resolved.AbsoluteUri : reference : reference;
+    }
+
+    private static bool HasBrokenAuthority(string reference, int colon)
+    {
+        if (string.CompareOrdinal(reference, colon, "://", 0, 3) != 0)
+        {
+            return false;
+        }
+
+        var start = colon + 3;
+        var end = reference.IndexOfAny(['/', '?', '#'], start);
+        var authority = end < 0 ? reference[start..] : reference[start..end];
+        return authority.Contains('[', StringComparison.Ordinal) != authority.Contains(']', StringComparison.Ordinal);
     }
 
     private static bool IsScheme(ReadOnlySpan<char> text)
@@ -51,4 +71,7 @@ internal static class FeedUris
 
         return true;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(https?:)///(?=[^/])", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex TripleSlash();
 }

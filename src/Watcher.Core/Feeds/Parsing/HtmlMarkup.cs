@@ -43,7 +43,7 @@ internal static partial class HtmlMarkup
         "maxlength", "media", "method", "multiple", "name", "nohref", "noshade", "nowrap", "poster", "preload",
         "readonly", "rel", "rev", "rows", "rowspan", "rules", "scope", "selected", "shape", "size", "span", "src",
         "start", "summary", "tabindex", "target", "title", "type", "usemap", "valign", "value", "vspace", "width",
-        "xml:lang", "srcset", "sizes",
+        "xml:lang", "srcset", "sizes", "style",
     };
 
     private static readonly HashSet<string> UrlAttributes = new(StringComparer.OrdinalIgnoreCase) { "href", "src", "cite", "longdesc", "poster", "action", "usemap" };
@@ -53,7 +53,7 @@ internal static partial class HtmlMarkup
     {
         if (html.IndexOf('<', StringComparison.Ordinal) < 0)
         {
-            return html;
+            return html.Contains('&', StringComparison.Ordinal) ? BareAmpersand().Replace(html, "&amp;") : html;
         }
 
         var output = new StringBuilder(html.Length);
@@ -63,7 +63,7 @@ internal static partial class HtmlMarkup
         {
             if (skippingUntil is null)
             {
-                output.Append(html, position, token.Index - position);
+                output.Append(BareAmpersand().Replace(html[position..token.Index], "&amp;"));
             }
 
             position = token.Index + token.Length;
@@ -111,21 +111,28 @@ internal static partial class HtmlMarkup
             }
 
             output.Append('<').Append(lower);
+            var kept = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach (Match attribute in Attribute().Matches(token.Groups["attributes"].Value))
             {
                 var attributeName = attribute.Groups["name"].Value.ToLowerInvariant();
-                if (!AcceptableAttributes.Contains(attributeName))
+                var raw = attribute.Groups["value"].Success ? attribute.Groups["value"].Value : attributeName;
+                if (attributeName == "style")
                 {
-                    continue;
+                    kept[attributeName] = SanitizeStyle(WebUtility.HtmlDecode(raw));
                 }
-
-                var value = WebUtility.HtmlDecode(attribute.Groups["value"].Success ? attribute.Groups["value"].Value : attributeName);
-                if (UrlAttributes.Contains(attributeName))
+                else if (UrlAttributes.Contains(attributeName))
                 {
-                    value = FeedUris.Resolve(baseUri, value.Trim()) ?? value;
+                    kept[attributeName] = EscapeAttribute(FeedUris.Resolve(baseUri, WebUtility.HtmlDecode(raw).Trim()) ?? "");
                 }
+                else if (AcceptableAttributes.Contains(attributeName))
+                {
+                    kept[attributeName] = EscapeMarkupCharacters(raw);
+                }
+            }
 
-                output.Append(' ').Append(attributeName).Append("=\"").Append(WebUtility.HtmlEncode(value)).Append('"');
+            foreach (var (attributeName, value) in kept)
+            {
+                output.Append(' ').Append(attributeName).Append("=\"").Append(value).Append('"');
             }
 
             output.Append(VoidElements.Contains(lower) ? " />" : ">");
@@ -133,11 +140,72 @@ internal static partial class HtmlMarkup
 
         if (skippingUntil is null)
         {
-            output.Append(html, position, html.Length - position);
+            output.Append(BareAmpersand().Replace(html[position..], "&amp;"));
         }
 
         return output.ToString();
     }
+
+    private static string EscapeAttribute(string value) =>
+        WebUtility.HtmlEncode(value).Replace("&#39;", "'", StringComparison.Ordinal);
+
+    /// <summary>An attribute value as written, with only what would break the markup escaped (entity references kept).</summary>
+    private static string EscapeMarkupCharacters(string raw) =>
+        BareAmpersand().Replace(raw.Replace(">", "&gt;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal), "&amp;");
+
+    /// <summary>
+    /// Keeps only presentational CSS declarations: no url(), nothing outside a conservative
+    /// character set, only listed properties (and background/border/margin/padding shorthands whose
+    /// every keyword is a colour, size or listed keyword).
+    /// </summary>
+    private static string SanitizeStyle(string style)
+    {
+        style = CssUrl().Replace(style, " ");
+        if (!CssGauntlet().IsMatch(style) || CssDeclaration().Replace(style, "").Trim().Length > 0)
+        {
+            return "";
+        }
+
+        var clean = new List<string>();
+        foreach (Match declaration in CssDeclaration().Matches(style))
+        {
+            var property = declaration.Groups["property"].Value;
+            var value = declaration.Groups["value"].Value;
+            if (value.Length == 0)
+            {
+                continue;
+            }
+
+            var lower = property.ToLowerInvariant();
+            if (CssProperties.Contains(lower)
+                || (lower.Split('-')[0] is "background" or "border" or "margin" or "padding"
+                    && value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).All(k => CssKeywords.Contains(k) || CssValue().IsMatch(k))))
+            {
+                clean.Add(property + ": " + value + ";");
+            }
+        }
+
+        return string.Join(' ', clean);
+    }
+
+    private static readonly HashSet<string> CssProperties =
+    [
+        "azimuth", "background-color", "border-bottom-color", "border-collapse", "border-color", "border-left-color",
+        "border-right-color", "border-top-color", "clear", "color", "cursor", "direction", "display", "elevation",
+        "float", "font", "font-family", "font-size", "font-style", "font-variant", "font-weight", "height",
+        "letter-spacing", "line-height", "overflow", "pause", "pause-after", "pause-before", "pitch", "pitch-range",
+        "richness", "speak", "speak-header", "speak-numeral", "speak-punctuation", "speech-rate", "stress",
+        "text-align", "text-decoration", "text-indent", "unicode-bidi", "vertical-align", "voice-family", "volume",
+        "white-space", "width",
+    ];
+
+    private static readonly HashSet<string> CssKeywords =
+    [
+        "!important", "aqua", "auto", "black", "block", "blue", "bold", "both", "bottom", "brown", "center",
+        "collapse", "dashed", "dotted", "fuchsia", "gray", "green", "italic", "left", "lime", "maroon", "medium",
+        "navy", "none", "normal", "nowrap", "olive", "pointer", "purple", "red", "right", "silver", "solid", "teal",
+        "top", "transparent", "underline", "white", "yellow",
+    ];
 
     /// <summary>Text content: tags removed, character references decoded, whitespace collapsed.</summary>
     public static string ToText(string html)
@@ -202,11 +270,26 @@ internal static partial class HtmlMarkup
         return true;
     }
 
-    [GeneratedRegex(@"(?<comment><!--.*?(?:-->|$))|(?<declaration><![^>]*>|<\?[^>]*>)|<(?<end>/)?(?<name>[A-Za-z][A-Za-z0-9:\-]*)(?<attributes>(?:[^>""']|""[^""]*""|'[^']*')*)(?<selfclosing>/)?>", RegexOptions.Singleline)]
+    [GeneratedRegex(@"(?<comment><!--(?:.*?-->|.*?--[^>]*>|.*$))|(?<declaration><![^>]*>|<\?[^>]*>)|<(?<end>/)?(?<name>[A-Za-z][A-Za-z0-9:\-]*)(?<attributes>(?:[^>""']|""[^""]*""|'[^']*')*)(?<selfclosing>/)?>", RegexOptions.Singleline)]
     private static partial Regex Token();
 
     [GeneratedRegex(@"(?<name>[^\s=/""'>]+)(?:\s*=\s*(?:""(?<value>[^""]*)""|'(?<value>[^']*)'|(?<value>[^\s>]+)))?")]
     private static partial Regex Attribute();
+
+    [GeneratedRegex(@"&(?![A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")]
+    private static partial Regex BareAmpersand();
+
+    [GeneratedRegex(@"url\s*\(\s*[^\s)]+?\s*\)\s*")]
+    private static partial Regex CssUrl();
+
+    [GeneratedRegex(@"^(?:[:,;#%.\sa-zA-Z0-9!]|\w-\w|'[\s\w]+'|""[\s\w]+""|\([\d,\s]+\))*$")]
+    private static partial Regex CssGauntlet();
+
+    [GeneratedRegex(@"\s*(?<property>[-\w]+)\s*:\s*(?<value>[^:;]*);?")]
+    private static partial Regex CssDeclaration();
+
+    [GeneratedRegex(@"^(?:#[0-9a-f]+|rgb\(\d+%?,\d*%?,?\d*%?\)?|\d{0,2}\.?\d{0,2}(?:cm|em|ex|in|mm|pc|pt|px|%|,|\))?)$")]
+    private static partial Regex CssValue();
 
     [GeneratedRegex(@"</\w+>|&#?\w+;")]
     private static partial Regex EndTagOrReference();

@@ -21,11 +21,12 @@ internal static partial class LenientXmlReader
     /// </summary>
     public static string RepairEntities(string text)
     {
+        var declared = DeclaredLiteralEntities(text);
         return ProtectedSections().Replace(text, match => match.Groups["protected"].Success
             ? match.Value
             : EntityReference().Replace(match.Value, Repair));
 
-        static string Repair(Match reference)
+        string Repair(Match reference)
         {
             if (!reference.Groups["name"].Success)
             {
@@ -38,9 +39,42 @@ internal static partial class LenientXmlReader
                 return reference.Value;
             }
 
+            if (declared.TryGetValue(name, out var literal))
+            {
+                return WebUtility.HtmlEncode(literal);
+            }
+
             var decoded = WebUtility.HtmlDecode(reference.Value);
             return decoded != reference.Value ? $"&#{char.ConvertToUtf32(decoded, 0)};" : "&amp;" + name + ";";
         }
+    }
+
+    /// <summary>
+    /// Entities the internal DTD subset declares as plain literals (<c>&lt;!ENTITY id "tag:example.com,"&gt;</c>).
+    /// Only literals without references, markup or parameter entities qualify: they cannot nest
+    /// (no billion laughs) and name no external resource (no XXE).
+    /// </summary>
+    private static Dictionary<string, string> DeclaredLiteralEntities(string text)
+    {
+        var entities = new Dictionary<string, string>(StringComparer.Ordinal);
+        var doctype = text.IndexOf("<!DOCTYPE", StringComparison.OrdinalIgnoreCase);
+        if (doctype < 0)
+        {
+            return entities;
+        }
+
+        var subsetEnd = text.IndexOf("]>", doctype, StringComparison.Ordinal);
+        if (subsetEnd < 0)
+        {
+            return entities;
+        }
+
+        foreach (Match declaration in LiteralEntity().Matches(text[doctype..subsetEnd]))
+        {
+            entities.TryAdd(declaration.Groups["name"].Value, declaration.Groups["value"].Value);
+        }
+
+        return entities;
     }
 
     /// <summary>Reads any markup into a tree; never throws.</summary>
@@ -224,6 +258,9 @@ internal static partial class LenientXmlReader
 
     [GeneratedRegex(@"(?<protected><!\[CDATA\[.*?(?:\]\]>|$)|<!--.*?(?:-->|$))|[^<]+|<", RegexOptions.Singleline)]
     private static partial Regex ProtectedSections();
+
+    [GeneratedRegex(@"<!ENTITY\s+(?<name>[A-Za-z_][\w.\-]*)\s+(?:""(?<value>[^""&%<]*)""|'(?<value>[^'&%<]*)')\s*>")]
+    private static partial Regex LiteralEntity();
 
     [GeneratedRegex(@"&(?:(?<name>[A-Za-z][A-Za-z0-9]*);|#[0-9]+;|#[xX][0-9A-Fa-f]+;)?")]
     private static partial Regex EntityReference();
