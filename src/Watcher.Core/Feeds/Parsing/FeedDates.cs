@@ -78,7 +78,7 @@ public static partial class FeedDates
             date = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified);
         }
 
-        return Compose(date, match.Groups["hour"], match.Groups["minute"], match.Groups["second"], match.Groups["fraction"], match.Groups["zone"].Value);
+        return Compose(date, match.Groups["hour"], match.Groups["minute"], match.Groups["second"], match.Groups["zone"].Value);
     }
 
     private static DateTimeOffset? ParseRfc822(string text)
@@ -111,7 +111,7 @@ public static partial class FeedDates
         }
 
         var date = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified);
-        return Compose(date, match.Groups["hour"], match.Groups["minute"], match.Groups["second"], null, match.Groups["zone"].Value);
+        return Compose(date, match.Groups["hour"], match.Groups["minute"], match.Groups["second"], match.Groups["zone"].Value);
     }
 
     private static DateTimeOffset? ParseAsctime(string text)
@@ -130,10 +130,10 @@ public static partial class FeedDates
         }
 
         var date = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified);
-        return Compose(date, match.Groups["hour"], match.Groups["minute"], match.Groups["second"], null, match.Groups["zone"].Value);
+        return Compose(date, match.Groups["hour"], match.Groups["minute"], match.Groups["second"], match.Groups["zone"].Value);
     }
 
-    private static DateTimeOffset? Compose(DateTime date, Group hour, Group minute, Group second, Group? fraction, string zone)
+    private static DateTimeOffset? Compose(DateTime date, Group hour, Group minute, Group second, string zone)
     {
         var h = hour.Success ? int.Parse(hour.Value, CultureInfo.InvariantCulture) : 0;
         var m = minute.Success ? int.Parse(minute.Value, CultureInfo.InvariantCulture) : 0;
@@ -149,12 +149,9 @@ public static partial class FeedDates
             return null;
         }
 
-        // 24:00 and leap seconds roll over instead of failing, as lenient readers do.
+        // 24:00 and leap seconds roll over instead of failing, as lenient readers do; fractions of a
+        // second are dropped, as every feed reader's whole-second timestamps do.
         var local = date.AddHours(h).AddMinutes(m).AddSeconds(s);
-        if (fraction is { Success: true })
-        {
-            local = local.AddTicks((long)(double.Parse("0." + fraction.Value, CultureInfo.InvariantCulture) * TimeSpan.TicksPerSecond));
-        }
 
         return new DateTimeOffset(local, TimeSpan.Zero).AddMinutes(-offset.Value);
     }
@@ -243,13 +240,13 @@ public static partial class FeedDates
         return zones.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
 
-    [GeneratedRegex(@"^(?<year>\d{4})(?:-?(?:(?<ordinal>\d{3})|(?<month>\d{2})(?:-?(?<day>\d{2}))?))?(?:(?:T|t|\s+)(?<hour>\d{2}):?(?<minute>\d{2})(?::?(?<second>\d{2})(?:[.,](?<fraction>\d+))?)?)?\s*(?<zone>[Zz]|[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})?$")]
+    [GeneratedRegex(@"^(?<year>\d{4})(?:-?(?:(?<ordinal>\d{3})|(?<month>\d{2})(?:-?(?<day>\d{2}))?))?(?:(?:T|t|\s+)(?<hour>\d{2}):?(?<minute>\d{2})(?::?(?<second>\d{2})(?:[.,]\d+)?)?)?\s*(?<zone>[Zz]|[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})?$")]
     private static partial Regex W3c();
 
-    [GeneratedRegex(@"^(?:[A-Za-z]+\.?,?\s*)?(?<day>\d{1,2})(?:st|nd|rd|th)?[\s\-/]*(?<month>[A-Za-z]+)\.?[\s\-/,]*(?<year>\d{4}|\d{2})(?:[\sT]+(?<hour>\d{1,2}):(?<minute>\d{1,2})(?::(?<second>\d{1,2}))?(?:\.\d+)?)?\s*(?<zone>.*)$")]
+    [GeneratedRegex(@"^(?:[A-Za-z]{2,}\.?(?:,\s*|\s+))?(?<day>\d{1,2})(?:st|nd|rd|th)?[\s\-/]*(?<month>[A-Za-z]+)\.?[\s\-/,]*(?<year>\d{4}|\d{2})(?:[\sT]+(?<hour>\d{1,2}):(?<minute>\d{1,2})(?::(?<second>\d{1,2}))?(?:\.\d+)?)?\s*(?<zone>.*)$")]
     private static partial Regex Rfc822();
 
-    [GeneratedRegex(@"^(?:[A-Za-z]+\.?,?\s*)?(?<month>[A-Za-z]+)\.?\s+(?<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?<year>\d{4})(?:[\sT,]+(?<hour>\d{1,2}):(?<minute>\d{1,2})(?::(?<second>\d{1,2}))?)?\s*(?<zone>.*)$")]
+    [GeneratedRegex(@"^(?:[A-Za-z]{2,}\.?(?:,\s*|\s+))?(?<month>[A-Za-z]{3,})\.?\s+(?<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?<year>\d{4})(?:[\sT,]+(?<hour>\d{1,2}):(?<minute>\d{1,2})(?::(?<second>\d{1,2}))?)?\s*(?<zone>.*)$")]
     private static partial Regex MonthFirst();
 
     [GeneratedRegex(@"^[A-Za-z]{3}\s+(?<month>[A-Za-z]{3})\s+(?<day>\d{1,2})\s+(?<hour>\d{1,2}):(?<minute>\d{2}):(?<second>\d{2})\s+(?:(?<zone>[A-Za-z]{1,5}|[+-]\d{4})\s+)?(?<year>\d{4})$")]

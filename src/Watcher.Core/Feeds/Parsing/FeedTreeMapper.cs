@@ -159,8 +159,9 @@ internal sealed class FeedTreeMapper
             case "updated" or "modified" or "lastbuilddate" or "dc_date" or "dcterms_modified":
                 target.Updated = FeedDates.Parse(node.InnerText());
                 return;
-            case "author" or "dc_author" or "dc_creator" or "itunes_author" or "managingeditor" when target.Author is null:
-                target.Author = ReadAuthor(node);
+            case "author" or "dc_author" or "dc_creator" or "itunes_author":
+                // The last author named wins, as in feedparser's single author string.
+                target.Author = ReadAuthor(node) ?? target.Author;
                 return;
             case "language" or "dc_language":
                 var value = node.InnerText().Trim();
@@ -183,10 +184,10 @@ internal sealed class FeedTreeMapper
                 WalkChildren(node, baseUri, language, target, depth, inFeed);
                 imageDepth--;
                 return;
-            case "description" or "dc_description" or "summary" or "abstract":
+            case "description" or "dc_description" or "summary" or "abstract" or "itunes_summary" or "media_description":
                 if (inEntry)
                 {
-                    ReadSummary(node, target, baseUri, node.Key == "summary" || node.Key == "abstract" ? "text/plain" : "text/html");
+                    ReadSummary(node, target, baseUri, node.Key is "description" or "dc_description" ? "text/html" : "text/plain");
                 }
 
                 return;
@@ -216,7 +217,7 @@ internal sealed class FeedTreeMapper
                 }
 
                 return;
-            case "media_description" or "media_text":
+            case "media_text":
                 return;
         }
 
@@ -337,6 +338,11 @@ internal sealed class FeedTreeMapper
             {
                 email = child.InnerText().Trim();
             }
+        }
+
+        if (name is null && email is null && node.Elements().Any())
+        {
+            return "";
         }
 
         if (name is null && email is null)

@@ -27,6 +27,13 @@ internal static partial class HtmlMarkup
         "video", "noscript", "picture", "figure", "mark", "wbr",
     };
 
+    private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure", "footer",
+        "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "nav", "ol", "p", "pre", "section", "table", "td",
+        "th", "tr", "ul",
+    };
+
     private static readonly HashSet<string> DroppedWithContent = new(StringComparer.OrdinalIgnoreCase) { "script", "style", "applet" };
 
     private static readonly HashSet<string> VoidElements = new(StringComparer.OrdinalIgnoreCase)
@@ -210,8 +217,10 @@ internal static partial class HtmlMarkup
     /// <summary>Text content: tags removed, character references decoded, whitespace collapsed.</summary>
     public static string ToText(string html)
     {
-        var text = html.IndexOf('<', StringComparison.Ordinal) < 0 ? html : Token().Replace(html, " ");
-        return CollapseWhitespace(WebUtility.HtmlDecode(text));
+        // Block-level tags separate words; inline tags do not ("divest<b>.</b>" is "divest.").
+        var text = html.IndexOf('<', StringComparison.Ordinal) < 0 ? html
+            : Token().Replace(html, token => BlockElements.Contains(token.Groups["name"].Value) ? " " : "");
+        return CollapseWhitespace(Windows1252Punctuation.Replace(WebUtility.HtmlDecode(text)));
     }
 
     public static string CollapseWhitespace(string text)

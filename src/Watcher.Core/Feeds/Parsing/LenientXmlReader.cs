@@ -12,6 +12,8 @@ namespace Watcher.Feeds.Parsing;
 /// </summary>
 internal static partial class LenientXmlReader
 {
+    private const int MaxExpandedCharacters = 64 * 1024;
+
     private static readonly HashSet<string> XmlEntities = ["amp", "lt", "gt", "quot", "apos"];
 
     /// <summary>
@@ -22,6 +24,7 @@ internal static partial class LenientXmlReader
     public static string RepairEntities(string text)
     {
         var declared = DeclaredLiteralEntities(text);
+        var expanded = 0;
         return ProtectedSections().Replace(text, match => match.Groups["protected"].Success
             ? match.Value
             : EntityReference().Replace(match.Value, Repair));
@@ -39,7 +42,9 @@ internal static partial class LenientXmlReader
                 return reference.Value;
             }
 
-            if (declared.TryGetValue(name, out var literal))
+            // Declared literals are expanded only up to a budget, so that many references to one
+            // large literal (the "quadratic blowup" attack) cannot inflate the document.
+            if (declared.TryGetValue(name, out var literal) && (expanded += literal.Length) <= MaxExpandedCharacters)
             {
                 return WebUtility.HtmlEncode(literal);
             }
