@@ -59,7 +59,8 @@ internal static class ParseCommand
         var items = 0;
         var failures = 0;
         long bytes = 0;
-        using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.All });
+        // Created on first use: local files should not pay for an HTTP stack.
+        HttpClient? http = null;
         foreach (var source in Expand(inputs))
         {
             documents++;
@@ -67,7 +68,7 @@ internal static class ParseCommand
             FeedParseContext context;
             try
             {
-                (body, context) = await LoadAsync(http, source, cancellationToken);
+                (body, context) = await LoadAsync(() => http ??= new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.All }), source, cancellationToken);
             }
             catch (Exception e) when (e is IOException or HttpRequestException or UnauthorizedAccessException or TaskCanceledException)
             {
@@ -101,6 +102,7 @@ internal static class ParseCommand
             }
         }
 
+        http?.Dispose();
         if (mode == OutputMode.Summary)
         {
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -173,11 +175,11 @@ internal static class ParseCommand
         }
     }
 
-    private static async Task<(byte[] Body, FeedParseContext Context)> LoadAsync(HttpClient http, string source, CancellationToken cancellationToken)
+    private static async Task<(byte[] Body, FeedParseContext Context)> LoadAsync(Func<HttpClient> http, string source, CancellationToken cancellationToken)
     {
         if (Uri.TryCreate(source, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
         {
-            using var response = await http.GetAsync(url, cancellationToken);
+            using var response = await http().GetAsync(url, cancellationToken);
             response.EnsureSuccessStatusCode();
             var finalUrl = response.RequestMessage?.RequestUri ?? url;
             var location = response.Content.Headers.ContentLocation;

@@ -573,13 +573,10 @@ internal sealed class FeedTreeMapper
 
         if (utf8 && value.All(c => c <= '\u00FF'))
         {
-            try
+            var latin1 = Encoding.Latin1.GetBytes(value);
+            if (System.Text.Unicode.Utf8.IsValid(latin1))
             {
-                value = new UTF8Encoding(false, true).GetString(Encoding.Latin1.GetBytes(value));
-            }
-            catch (DecoderFallbackException)
-            {
-                // Genuine Latin-1 text: keep it.
+                value = Encoding.UTF8.GetString(latin1);
             }
         }
 

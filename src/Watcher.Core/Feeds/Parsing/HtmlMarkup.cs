@@ -60,30 +60,33 @@ internal static partial class HtmlMarkup
     {
         if (html.IndexOf('<', StringComparison.Ordinal) < 0)
         {
-            return html.Contains('&', StringComparison.Ordinal) ? BareAmpersand().Replace(html, "&amp;") : html;
+            return html.Contains('&', StringComparison.Ordinal) ? EscapeBareAmpersands(html) : html;
         }
 
         var output = new StringBuilder(html.Length);
-        var position = 0;
         string? skippingUntil = null;
-        foreach (Match token in Token().Matches(html))
+        var scanner = new HtmlScanner(html);
+        while (scanner.Next())
         {
-            if (skippingUntil is null)
+            if (scanner.Kind == HtmlTokenKind.Text)
             {
-                output.Append(BareAmpersand().Replace(html[position..token.Index], "&amp;"));
+                if (skippingUntil is null)
+                {
+                    AppendEscapingBareAmpersands(output, html.AsSpan(scanner.Start, scanner.Length));
+                }
+
+                continue;
             }
 
-            position = token.Index + token.Length;
-            if (token.Groups["comment"].Success || token.Groups["declaration"].Success)
+            if (scanner.Kind != HtmlTokenKind.Tag)
             {
                 continue;
             }
 
-            var name = token.Groups["name"].Value;
-            var isEnd = token.Groups["end"].Success;
+            var name = scanner.Name;
             if (skippingUntil is not null)
             {
-                if (isEnd && name.Equals(skippingUntil, StringComparison.OrdinalIgnoreCase))
+                if (scanner.IsEndTag && name.Equals(skippingUntil, StringComparison.OrdinalIgnoreCase))
                 {
                     skippingUntil = null;
                 }
@@ -93,7 +96,7 @@ internal static partial class HtmlMarkup
 
             if (DroppedWithContent.Contains(name))
             {
-                if (!isEnd && !token.Groups["selfclosing"].Success)
+                if (!scanner.IsEndTag && !scanner.IsSelfClosing)
                 {
                     skippingUntil = name;
                 }
@@ -107,7 +110,7 @@ internal static partial class HtmlMarkup
             }
 
             var lower = name.ToLowerInvariant();
-            if (isEnd)
+            if (scanner.IsEndTag)
             {
                 if (!VoidElements.Contains(lower))
                 {
@@ -118,39 +121,109 @@ internal static partial class HtmlMarkup
             }
 
             output.Append('<').Append(lower);
-            var kept = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (Match attribute in Attribute().Matches(token.Groups["attributes"].Value))
-            {
-                var attributeName = attribute.Groups["name"].Value.ToLowerInvariant();
-                var raw = attribute.Groups["value"].Success ? attribute.Groups["value"].Value : attributeName;
-                if (attributeName == "style")
-                {
-                    kept[attributeName] = SanitizeStyle(WebUtility.HtmlDecode(raw));
-                }
-                else if (UrlAttributes.Contains(attributeName))
-                {
-                    kept[attributeName] = EscapeAttribute(FeedUris.Resolve(baseUri, WebUtility.HtmlDecode(raw).Trim()) ?? "");
-                }
-                else if (AcceptableAttributes.Contains(attributeName))
-                {
-                    kept[attributeName] = EscapeMarkupCharacters(raw);
-                }
-            }
-
-            foreach (var (attributeName, value) in kept)
-            {
-                output.Append(' ').Append(attributeName).Append("=\"").Append(value).Append('"');
-            }
-
+            AppendAttributes(output, scanner.Attributes, baseUri);
             output.Append(VoidElements.Contains(lower) ? " />" : ">");
         }
 
-        if (skippingUntil is null)
+        return output.ToString();
+    }
+
+    private static void AppendAttributes(StringBuilder output, ReadOnlySpan<char> attributeText, string? baseUri)
+    {
+        if (attributeText.IsWhiteSpace())
         {
-            output.Append(BareAmpersand().Replace(html[position..], "&amp;"));
+            return;
         }
 
-        return output.ToString();
+        var attributes = HtmlScanner.ParseAttributes(attributeText);
+
+        // Sorted and de-duplicated (last value wins), as feedparser writes them.
+        attributes.Reverse();
+        attributes = attributes.DistinctBy(a => a.Key).ToList();
+        attributes.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        foreach (var (name, raw) in attributes)
+        {
+            string value;
+            if (name == "style")
+            {
+                value = SanitizeStyle(Decode(raw));
+            }
+            else if (UrlAttributes.Contains(name))
+            {
+                value = EscapeAttribute(FeedUris.Resolve(baseUri, Decode(raw).Trim()) ?? "");
+            }
+            else if (AcceptableAttributes.Contains(name))
+            {
+                value = EscapeMarkupCharacters(raw);
+            }
+            else
+            {
+                continue;
+            }
+
+            output.Append(' ').Append(name).Append("=\"").Append(value).Append('"');
+        }
+    }
+
+    private static string Decode(string raw) => raw.Contains('&', StringComparison.Ordinal) ? WebUtility.HtmlDecode(raw) : raw;
+
+    private static string EscapeBareAmpersands(string text)
+    {
+        var builder = new StringBuilder(text.Length + 16);
+        AppendEscapingBareAmpersands(builder, text);
+        return builder.ToString();
+    }
+
+    /// <summary>Appends text, writing an ampersand that does not start a character reference as <c>&amp;amp;</c>.</summary>
+    private static void AppendEscapingBareAmpersands(StringBuilder output, ReadOnlySpan<char> text)
+    {
+        while (true)
+        {
+            var amp = text.IndexOf('&');
+            if (amp < 0)
+            {
+                output.Append(text);
+                return;
+            }
+
+            output.Append(text[..amp]);
+            output.Append(StartsCharacterReference(text[amp..]) ? "&" : "&amp;");
+            text = text[(amp + 1)..];
+        }
+    }
+
+    private static bool StartsCharacterReference(ReadOnlySpan<char> text)
+    {
+        var i = 1;
+        if (i < text.Length && text[i] == '#')
+        {
+            i++;
+            var hex = i < text.Length && text[i] is 'x' or 'X';
+            if (hex)
+            {
+                i++;
+            }
+
+            var digitsStart = i;
+            while (i < text.Length && (hex ? char.IsAsciiHexDigit(text[i]) : char.IsAsciiDigit(text[i])))
+            {
+                i++;
+            }
+
+            return i > digitsStart && i < text.Length && text[i] == ';';
+        }
+
+        if (i >= text.Length || !char.IsAsciiLetter(text[i]))
+        {
+            return false;
+        }
+
+        while (i < text.Length && char.IsAsciiLetterOrDigit(text[i]))
+        {
+            i++;
+        }
+
+        return i < text.Length && text[i] == ';';
     }
 
     private static string EscapeAttribute(string value) =>
@@ -158,7 +231,7 @@ internal static partial class HtmlMarkup
 
     /// <summary>An attribute value as written, with only what would break the markup escaped (entity references kept).</summary>
     private static string EscapeMarkupCharacters(string raw) =>
-        BareAmpersand().Replace(raw.Replace(">", "&gt;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal), "&amp;");
+        EscapeBareAmpersands(raw.Replace(">", "&gt;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal));
 
     /// <summary>
     /// Keeps only presentational CSS declarations: no url(), nothing outside a conservative
@@ -217,10 +290,32 @@ internal static partial class HtmlMarkup
     /// <summary>Text content: tags removed, character references decoded, whitespace collapsed.</summary>
     public static string ToText(string html)
     {
-        // Block-level tags separate words; inline tags do not ("divest<b>.</b>" is "divest.").
-        var text = html.IndexOf('<', StringComparison.Ordinal) < 0 ? html
-            : Token().Replace(html, token => BlockElements.Contains(token.Groups["name"].Value) ? " " : "");
-        return CollapseWhitespace(Windows1252Punctuation.Replace(WebUtility.HtmlDecode(text)));
+        string text;
+        if (html.IndexOf('<', StringComparison.Ordinal) < 0)
+        {
+            text = html;
+        }
+        else
+        {
+            var builder = new StringBuilder(html.Length);
+            var scanner = new HtmlScanner(html);
+            while (scanner.Next())
+            {
+                if (scanner.Kind == HtmlTokenKind.Text)
+                {
+                    builder.Append(html, scanner.Start, scanner.Length);
+                }
+                else if (scanner.Kind == HtmlTokenKind.Tag && BlockElements.Contains(scanner.Name))
+                {
+                    // Block-level tags separate words; inline tags do not ("divest<b>.</b>" is "divest.").
+                    builder.Append(' ');
+                }
+            }
+
+            text = builder.ToString();
+        }
+
+        return CollapseWhitespace(Windows1252Punctuation.Replace(Decode(text)));
     }
 
     public static string CollapseWhitespace(string text)
@@ -279,14 +374,8 @@ internal static partial class HtmlMarkup
         return true;
     }
 
-    [GeneratedRegex(@"(?<comment><!--(?:.*?-->|.*?--[^>]*>|.*$))|(?<declaration><![^>]*>|<\?[^>]*>)|<(?<end>/)?(?<name>[A-Za-z][A-Za-z0-9:\-]*)(?<attributes>(?:[^>""']|""[^""]*""|'[^']*')*)(?<selfclosing>/)?>", RegexOptions.Singleline)]
-    private static partial Regex Token();
 
-    [GeneratedRegex(@"(?<name>[^\s=/""'>]+)(?:\s*=\s*(?:""(?<value>[^""]*)""|'(?<value>[^']*)'|(?<value>[^\s>]+)))?")]
-    private static partial Regex Attribute();
 
-    [GeneratedRegex(@"&(?![A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")]
-    private static partial Regex BareAmpersand();
 
     [GeneratedRegex(@"url\s*\(\s*[^\s)]+?\s*\)\s*")]
     private static partial Regex CssUrl();
