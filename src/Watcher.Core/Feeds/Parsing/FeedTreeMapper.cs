@@ -556,25 +556,15 @@ internal sealed class FeedTreeMapper
     /// </summary>
     private string Clean(string value)
     {
-        var hasHigh = false;
-        foreach (var c in value)
-        {
-            if (c >= '\u0080')
-            {
-                hasHigh = true;
-                break;
-            }
-        }
-
-        if (!hasHigh)
+        if (System.Text.Ascii.IsValid(value))
         {
             return value;
         }
 
-        if (utf8 && value.All(c => c <= '\u00FF'))
+        if (utf8 && value.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF') < 0)
         {
             var latin1 = Encoding.Latin1.GetBytes(value);
-            if (System.Text.Unicode.Utf8.IsValid(latin1))
+            if (System.Text.Unicode.Utf8.IsValid(latin1) && !System.Text.Ascii.IsValid(latin1))
             {
                 value = Encoding.UTF8.GetString(latin1);
             }

@@ -33,12 +33,34 @@ internal static partial class FeedUris
             baseUri = TripleSlash().Replace(baseUri, "$1//");
         }
 
-        if (baseUri is null || !Uri.TryCreate(baseUri, UriKind.Absolute, out var parsedBase))
+        var parsedBase = ParseBase(baseUri);
+        if (parsedBase is null)
         {
             return reference;
         }
 
         return Uri.TryCreate(parsedBase, reference, out var resolved) ? resolved.OriginalString.Length > 0 ? resolved.AbsoluteUri : reference : reference;
+    }
+
+    [ThreadStatic]
+    private static KeyValuePair<string, Uri?>? lastBase;
+
+    /// <summary>The base as a <see cref="Uri"/>; the last one is remembered since a feed resolves hundreds of links against the same base.</summary>
+    private static Uri? ParseBase(string? baseUri)
+    {
+        if (baseUri is null)
+        {
+            return null;
+        }
+
+        if (lastBase is { } cached && ReferenceEquals(cached.Key, baseUri))
+        {
+            return cached.Value;
+        }
+
+        var parsed = Uri.TryCreate(baseUri, UriKind.Absolute, out var uri) ? uri : null;
+        lastBase = new(baseUri, parsed);
+        return parsed;
     }
 
     private static bool HasBrokenAuthority(string reference, int colon)

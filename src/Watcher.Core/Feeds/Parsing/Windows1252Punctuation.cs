@@ -17,7 +17,7 @@ internal static class Windows1252Punctuation
 
     public static string Replace(string value)
     {
-        if (!value.Any(c => c is >= '\u0080' and <= '\u009F'))
+        if (value.AsSpan().IndexOfAnyInRange('\u0080', '\u009F') < 0)
         {
             return value;
         }

@@ -13,6 +13,10 @@ internal sealed record FeedTree(FeedNode Root, string? FirstFormatNamespace);
 /// </summary>
 internal static class XmlTreeReader
 {
+    /// <summary>One name table per thread, so element and attribute names are atomized once, not per document.</summary>
+    [ThreadStatic]
+    private static NameTable? names;
+
     private static readonly XmlReaderSettings Settings = new()
     {
         DtdProcessing = DtdProcessing.Ignore,
@@ -22,12 +26,17 @@ internal static class XmlTreeReader
         IgnoreWhitespace = false,
         MaxCharactersFromEntities = 0,
         CloseInput = true,
+
+        // Characters outside the XML range are let through rather than failing the whole feed.
+        CheckCharacters = false,
     };
 
     /// <exception cref="XmlException">The document is not well-formed.</exception>
     public static FeedTree Read(string text)
     {
-        using var reader = XmlReader.Create(new StringReader(text), Settings);
+        var settings = Settings.Clone();
+        settings.NameTable = names ??= new NameTable();
+        using var reader = XmlReader.Create(new StringReader(text), settings);
         var stack = new Stack<FeedNode>();
         FeedNode? root = null;
         string? formatNamespace = null;
@@ -73,7 +82,7 @@ internal static class XmlTreeReader
 
     private static FeedNode CreateNode(XmlReader reader, ref string? formatNamespace)
     {
-        var node = new FeedNode(FeedNamespaces.PrefixFor(reader.NamespaceURI, reader.Prefix), reader.LocalName.ToLowerInvariant())
+        var node = new FeedNode(FeedNamespaces.PrefixFor(reader.NamespaceURI, reader.Prefix), LowerCase(reader.LocalName))
         {
             WrittenName = reader.LocalName,
             NamespaceUri = reader.NamespaceURI,
@@ -89,7 +98,7 @@ internal static class XmlTreeReader
                 }
 
                 var prefix = reader.NamespaceURI.Length == 0 ? "" : FeedNamespaces.PrefixFor(reader.NamespaceURI, reader.Prefix);
-                var name = prefix.Length == 0 ? reader.LocalName.ToLowerInvariant() : prefix + ":" + reader.LocalName.ToLowerInvariant();
+                var name = prefix.Length == 0 ? LowerCase(reader.LocalName) : prefix + ":" + LowerCase(reader.LocalName);
                 node.Attributes.Add(new(name, reader.Value));
             }
             while (reader.MoveToNextAttribute());
@@ -97,6 +106,19 @@ internal static class XmlTreeReader
         }
 
         return node;
+    }
+
+    private static string LowerCase(string name)
+    {
+        foreach (var c in name)
+        {
+            if (char.IsAsciiLetterUpper(c) || c > '\u007F')
+            {
+                return name.ToLowerInvariant();
+            }
+        }
+
+        return name;
     }
 
     /// <summary>The format a namespace declaration announces, as feedparser infers it from the first such declaration.</summary>
