@@ -78,6 +78,4 @@ internal static class FeedNamespaces
 
         return Prefixes.TryGetValue(namespaceUri, out var known) ? known : writtenPrefix.ToLowerInvariant();
     }
-
-    public static bool IsKnown(string namespaceUri) => Prefixes.ContainsKey(namespaceUri);
 }

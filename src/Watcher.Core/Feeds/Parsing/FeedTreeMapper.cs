@@ -132,7 +132,7 @@ internal sealed class FeedTreeMapper
         switch (node.Key)
         {
             case "title" or "dc_title" or "media_title":
-                var title = ReadContent(node, "text/plain", baseUri, resolveAsUri: false);
+                var title = ReadContent(node, "text/plain", baseUri);
 
                 // The first title wins over deeper ones (an <image> title inside an entry); media:title
                 // only stands in until a real title comes.
@@ -358,7 +358,7 @@ internal sealed class FeedTreeMapper
 
     private void ReadSummary(FeedNode node, Target target, string? baseUri, string defaultType)
     {
-        var content = ReadContent(node, defaultType, baseUri, resolveAsUri: false);
+        var content = ReadContent(node, defaultType, baseUri);
         if (target.Summary is not null && !target.HasContent)
         {
             // A second summary-like element is the content (feedparser's rule for RSS with both description and summary).
@@ -375,7 +375,7 @@ internal sealed class FeedTreeMapper
     {
         target.HasContent = true;
         var defaultType = node.Key is "content_encoded" or "fullitem" ? "text/html" : node.Key is "body" or "xhtml_body" ? "application/xhtml+xml" : "text/plain";
-        var content = ReadContent(node, defaultType, baseUri, resolveAsUri: false);
+        var content = ReadContent(node, defaultType, baseUri);
         if (content.IsText || content.IsHtml)
         {
             target.Content ??= content.IsHtml ? content.Value : System.Net.WebUtility.HtmlEncode(content.Value);
@@ -390,7 +390,7 @@ internal sealed class FeedTreeMapper
     private readonly record struct Content(string Value, bool IsHtml, bool IsText);
 
     /// <summary>The value of a text construct: escaped, inline XHTML or base64, sanitized when it is HTML.</summary>
-    private Content ReadContent(FeedNode node, string defaultType, string? baseUri, bool resolveAsUri)
+    private Content ReadContent(FeedNode node, string defaultType, string? baseUri)
     {
         var type = MapContentType(node.Attribute("type") ?? defaultType);
         var mode = node.Attribute("mode");
@@ -424,11 +424,6 @@ internal sealed class FeedTreeMapper
         if (base64)
         {
             value = DecodeBase64(value);
-        }
-
-        if (resolveAsUri && value.Length > 0)
-        {
-            value = FeedUris.Resolve(baseUri, value) ?? value;
         }
 
         if (!atom && type == "text/plain" && HtmlMarkup.LooksLikeHtml(value))

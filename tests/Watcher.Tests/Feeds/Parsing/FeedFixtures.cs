@@ -1,6 +1,5 @@
 using System.Text;
 using Watcher.Feeds;
-using Watcher.Tests.Infrastructure;
 
 namespace Watcher.Tests.Feeds.Parsing;
 
@@ -17,6 +16,4 @@ internal static class FeedFixtures
 
     public static ParsedFeed ParseBytes(byte[] document, FeedParseContext? context = null) =>
         FeedParser.Parse(document, context ?? FeedParseContext.None);
-
-    public static string RepositoryRoot => RepositoryPaths.Root;
 }
