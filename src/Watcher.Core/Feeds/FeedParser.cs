@@ -19,7 +19,7 @@ public static partial class FeedParser
     public static ParsedFeed Parse(ReadOnlyMemory<byte> document, FeedParseContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var feed = Read(document.Span, context);
+        var feed = Read(document, context);
         if (feed.Version.Length == 0 && feed.Items.Count == 0 && feed.Title is null)
         {
             throw new FeedParseException(feed.BozoReason is { } reason
@@ -35,36 +35,36 @@ public static partial class FeedParser
     /// empty result with <see cref="ParsedFeed.Version"/> "" instead of an exception. Only an
     /// HTML page, an empty document or an undecodable one throw.
     /// </summary>
-    internal static ParsedFeed Read(ReadOnlySpan<byte> document, FeedParseContext context)
+    internal static ParsedFeed Read(ReadOnlyMemory<byte> document, FeedParseContext context)
     {
         var decoded = FeedTextDecoder.Decode(document, context.ContentType, fromHttp: context.ContentType is not null);
-        var text = decoded.Text;
-        if (string.IsNullOrWhiteSpace(text))
+        var head = decoded.Head;
+        if (string.IsNullOrWhiteSpace(head) && string.IsNullOrWhiteSpace(decoded.Text))
         {
             throw new FeedParseException("the document is empty.");
         }
 
-        if (decoded.IsJson || text.AsSpan().TrimStart().StartsWith("{"))
+        if (decoded.IsJson || head.AsSpan().TrimStart().StartsWith("{"))
         {
-            return JsonFeedReader.Read(text, context, decoded.Encoding);
+            return JsonFeedReader.Read(decoded.Text, context, decoded.Encoding);
         }
 
         var problem = decoded.Problem;
         FeedTree tree;
         try
         {
-            tree = XmlTreeReader.Read(text);
+            tree = XmlTreeReader.Read(decoded.Body, decoded.Reader);
         }
         catch (XmlException strict)
         {
             problem = $"not well-formed XML ({strict.Message}); read leniently";
             try
             {
-                tree = XmlTreeReader.Read(LenientXmlReader.RepairEntities(text));
+                tree = XmlTreeReader.Read(LenientXmlReader.RepairEntities(decoded.Text));
             }
             catch (XmlException)
             {
-                tree = LenientXmlReader.Read(text);
+                tree = LenientXmlReader.Read(decoded.Text);
             }
         }
 
@@ -78,7 +78,7 @@ public static partial class FeedParser
             throw new FeedParseException($"the document has no elements: {problem ?? "it is empty"}.");
         }
 
-        var feed = FeedTreeMapper.Map(tree, context, decoded.Encoding, NetscapeDoctype().IsMatch(text));
+        var feed = FeedTreeMapper.Map(tree, context, decoded.Encoding, NetscapeDoctype().IsMatch(head));
         return problem is null ? feed : feed with { Bozo = true, BozoReason = problem };
     }
 

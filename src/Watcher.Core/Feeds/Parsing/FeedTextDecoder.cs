@@ -3,8 +3,39 @@ using System.Text.RegularExpressions;
 
 namespace Watcher.Feeds.Parsing;
 
-/// <summary>The document as text, with how its encoding was decided.</summary>
-internal sealed record DecodedFeed(string Text, string Encoding, bool IsJson, string? Problem);
+/// <summary>
+/// The document's bytes (byte-order mark removed) with the encoding that reads them, how it was
+/// decided, and the text once someone asked for it. UTF-8 is validated without being decoded, so
+/// the XML reader can decode straight from the bytes.
+/// </summary>
+internal sealed class DecodedFeed(ReadOnlyMemory<byte> body, Encoding reader, string encoding, bool isJson, string? problem, string? text)
+{
+    private string? text = text;
+
+    public ReadOnlyMemory<byte> Body { get; } = body;
+
+    /// <summary>Decodes <see cref="Body"/> (never throws: validity was checked).</summary>
+    public Encoding Reader { get; } = reader;
+
+    public string Encoding { get; } = encoding;
+
+    public bool IsJson { get; } = isJson;
+
+    public string? Problem { get; } = problem;
+
+    public string Text => text ??= Reader.GetString(Body.Span);
+
+    /// <summary>The first few thousand characters, for sniffing (a character cut in two becomes U+FFFD).</summary>
+    public string Head
+    {
+        get
+        {
+            var lenient = (Encoding)Reader.Clone();
+            lenient.DecoderFallback = DecoderFallback.ReplacementFallback;
+            return lenient.GetString(Body.Span[..Math.Min(Body.Length, 4096)]);
+        }
+    }
+}
 
 /// <summary>
 /// Decides a document's character encoding from its byte-order mark, its XML declaration and the
@@ -22,10 +53,11 @@ internal static partial class FeedTextDecoder
     private static readonly HashSet<string> WideDeclarations =
         ["u16", "utf-16", "utf16", "utf_16", "u32", "utf-32", "utf32", "utf_32", "iso-10646-ucs-2", "iso-10646-ucs-4", "csucs4", "csunicode", "ucs-2", "ucs-4"];
 
-    public static DecodedFeed Decode(ReadOnlySpan<byte> data, string? contentTypeHeader, bool fromHttp)
+    public static DecodedFeed Decode(ReadOnlyMemory<byte> document, string? contentTypeHeader, bool fromHttp)
     {
-        var (bom, skip) = SniffByteOrder(data);
-        data = data[skip..];
+        var (bom, skip) = SniffByteOrder(document.Span);
+        var body = document[skip..];
+        var data = body.Span;
         var declared = DeclaredEncoding(data, bom);
         if (bom.Length > 0 && declared is not null && WideDeclarations.Contains(declared))
         {
@@ -73,8 +105,9 @@ internal static partial class FeedTextDecoder
             }
 
             tried.Add(candidate);
-            var text = TryDecode(data, candidate);
-            if (text is null)
+            var encoding = Resolve(candidate, lenient: false);
+            string? text = null;
+            if (encoding is null || (encoding is UTF8Encoding ? !System.Text.Unicode.Utf8.IsValid(data) : (text = TryDecode(data, encoding)) is null))
             {
                 continue;
             }
@@ -84,7 +117,7 @@ internal static partial class FeedTextDecoder
                 problem = $"document declared as {preferred}, but parsed as {candidate}";
             }
 
-            return new DecodedFeed(text, candidate, json, problem);
+            return new DecodedFeed(body, encoding, candidate, json, problem, text);
         }
 
         throw new FeedParseException($"the document's character encoding is unknown: it is not valid {string.Join(", ", tried)}.");
@@ -163,14 +196,11 @@ internal static partial class FeedTextDecoder
         return (parts[0].Trim(), charset);
     }
 
-    private static string? TryDecode(ReadOnlySpan<byte> data, string name, bool lenient = false)
-    {
-        var encoding = Resolve(name, lenient);
-        if (encoding is null)
-        {
-            return null;
-        }
+    private static string? TryDecode(ReadOnlySpan<byte> data, string name, bool lenient) =>
+        Resolve(name, lenient) is { } encoding ? TryDecode(data, encoding) : null;
 
+    private static string? TryDecode(ReadOnlySpan<byte> data, Encoding encoding)
+    {
         try
         {
             return encoding.GetString(data);

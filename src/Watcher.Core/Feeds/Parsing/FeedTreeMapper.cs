@@ -556,7 +556,9 @@ internal sealed class FeedTreeMapper
             return value;
         }
 
-        if (utf8 && value.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF') < 0)
+        // UTF-8 read as Latin-1 always shows continuation bytes (U+0080–U+00BF); text without them
+        // (plain Dutch é, ë) needs no second look.
+        if (utf8 && value.AsSpan().IndexOfAnyInRange('\u0080', '\u00BF') >= 0 && value.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF') < 0)
         {
             var latin1 = Encoding.Latin1.GetBytes(value);
             if (System.Text.Unicode.Utf8.IsValid(latin1) && !System.Text.Ascii.IsValid(latin1))

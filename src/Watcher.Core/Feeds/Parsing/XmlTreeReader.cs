@@ -32,11 +32,23 @@ internal static class XmlTreeReader
     };
 
     /// <exception cref="XmlException">The document is not well-formed.</exception>
-    public static FeedTree Read(string text)
+    public static FeedTree Read(string text) => Read(new StringReader(text));
+
+    /// <summary>Reads straight from the bytes, decoding as it goes (no whole-document string).</summary>
+    /// <exception cref="XmlException">The document is not well-formed.</exception>
+    public static FeedTree Read(ReadOnlyMemory<byte> body, System.Text.Encoding encoding)
+    {
+        var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(body, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(body.ToArray(), writable: false);
+        return Read(new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 16384));
+    }
+
+    private static FeedTree Read(TextReader text)
     {
         var settings = Settings.Clone();
         settings.NameTable = names ??= new NameTable();
-        using var reader = XmlReader.Create(new StringReader(text), settings);
+        using var reader = XmlReader.Create(text, settings);
         var stack = new Stack<FeedNode>();
         FeedNode? root = null;
         string? formatNamespace = null;
