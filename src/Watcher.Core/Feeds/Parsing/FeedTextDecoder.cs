@@ -53,6 +53,9 @@ internal static partial class FeedTextDecoder
     private static readonly HashSet<string> WideDeclarations =
         ["u16", "utf-16", "utf16", "utf_16", "u32", "utf-32", "utf32", "utf_32", "iso-10646-ucs-2", "iso-10646-ucs-4", "csucs4", "csunicode", "ucs-2", "ucs-4"];
 
+    /// <summary>Bytes Windows-1252 leaves undefined; .NET maps them to control characters, but their presence means the text is in another encoding.</summary>
+    private static readonly System.Buffers.SearchValues<byte> Windows1252Undefined = System.Buffers.SearchValues.Create([0x81, 0x8D, 0x8F, 0x90, 0x9D]);
+
     public static DecodedFeed Decode(ReadOnlyMemory<byte> document, string? contentTypeHeader, bool fromHttp)
     {
         var (bom, skip) = SniffByteOrder(document.Span);
@@ -107,7 +110,9 @@ internal static partial class FeedTextDecoder
             tried.Add(candidate);
             var encoding = Resolve(candidate, lenient: false);
             string? text = null;
-            if (encoding is null || (encoding is UTF8Encoding ? !System.Text.Unicode.Utf8.IsValid(data) : (text = TryDecode(data, encoding)) is null))
+            if (encoding is null
+                || (encoding.CodePage == 1252 && data.IndexOfAny(Windows1252Undefined) >= 0)
+                || (encoding is UTF8Encoding ? !System.Text.Unicode.Utf8.IsValid(data) : (text = TryDecode(data, encoding)) is null))
             {
                 continue;
             }
