@@ -52,6 +52,43 @@ public class ParseCommandTests
     }
 
     [Fact]
+    public async Task Parse_reads_a_url_with_its_content_type_charset_and_content_location()
+    {
+        var port = FreePort();
+        using var server = new System.Net.HttpListener();
+        server.Prefixes.Add($"http://127.0.0.1:{port}/");
+        server.Start();
+        var serving = Task.Run(async () =>
+        {
+            var context = await server.GetContextAsync();
+            context.Response.ContentType = "application/rss+xml; charset=windows-1252";
+            context.Response.Headers["Content-Location"] = "/nieuws/feed.xml";
+            var body = await File.ReadAllBytesAsync(PathOf("dutch-windows-1252-declared-utf8.xml"));
+            var withRelativeLink = System.Text.Encoding.Latin1.GetBytes(System.Text.Encoding.Latin1.GetString(body).Replace("https://beurs.example/1", "artikel/1", StringComparison.Ordinal));
+            await context.Response.OutputStream.WriteAsync(withRelativeLink);
+            context.Response.Close();
+        });
+        var output = new StringWriter();
+
+        var exitCode = await ParseCommand.RunAsync([$"http://127.0.0.1:{port}/feed"], ParseCommand.OutputMode.Json, output, CancellationToken.None);
+        await serving;
+
+        Assert.Equal(0, exitCode);
+        using var line = JsonDocument.Parse(output.ToString().Trim());
+        var entry = line.RootElement.GetProperty("entries")[0];
+        Assert.False(line.RootElement.GetProperty("bozo").GetBoolean());
+        Assert.StartsWith("Ministerie: geen één", entry.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Equal($"http://127.0.0.1:{port}/nieuws/artikel/1", entry.GetProperty("link").GetString());
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    [Fact]
     public async Task Manifest_mode_applies_each_documents_http_context()
     {
         var folder = Directory.CreateTempSubdirectory("watcher-manifest-");
