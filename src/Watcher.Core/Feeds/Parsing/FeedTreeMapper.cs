@@ -123,8 +123,9 @@ internal sealed class FeedTreeMapper
                 return;
         }
 
-        if (!inFeed && !inEntry && node.Key is not ("rss" or "rdf_rdf"))
+        if (!inFeed && !inEntry)
         {
+            // Outside a channel or entry only structure counts (RSS 1.0 puts its items there).
             WalkChildren(node, baseUri, language, target, depth, inFeed);
             return;
         }
