@@ -10,6 +10,7 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
     EventGridRelayCommand.Create(),
     PoisonCommand.Create(),
     DigestCommand.Create(),
+    ParseCommand.Create(),
 };
 
 try

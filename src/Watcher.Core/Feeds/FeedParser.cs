@@ -1,118 +1,88 @@
-using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Xml;
-using System.Xml.Linq;
 using AngleSharp.Html.Parser;
+using Watcher.Feeds.Parsing;
 
 namespace Watcher.Feeds;
 
-/// <summary>Reads RSS 2.0 and Atom 1.0 documents.</summary>
-public static class FeedParser
+/// <summary>
+/// Reads RSS 0.9x/1.0/2.0, Atom 0.3/1.0, CDF and JSON Feed documents the way the best feed readers
+/// do: encoding from BOM, XML declaration and HTTP header; DTDs never processed; ill-formed
+/// documents recovered (and flagged <see cref="ParsedFeed.Bozo"/>) where a lenient reader can.
+/// </summary>
+public static partial class FeedParser
 {
-    private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
-    private static readonly XNamespace Content = "http://purl.org/rss/1.0/modules/content/";
-    private static readonly XNamespace Dc = "http://purl.org/dc/elements/1.1/";
     private static readonly HtmlParser Html = new();
 
+    /// <summary>Parses one feed document.</summary>
+    /// <exception cref="FeedParseException">The document is not a feed Watcher can read; the message says why.</exception>
     public static ParsedFeed Parse(ReadOnlyMemory<byte> document, FeedParseContext context)
     {
-        XDocument xml;
+        ArgumentNullException.ThrowIfNull(context);
+        var feed = Read(document, context);
+        if (feed.Version.Length == 0 && feed.Items.Count == 0 && feed.Title is null)
+        {
+            throw new FeedParseException(feed.BozoReason is { } reason
+                ? $"not a feed: {reason}"
+                : "not a feed: the root element is not RSS, Atom, RDF or CDF.");
+        }
+
+        return feed;
+    }
+
+    /// <summary>
+    /// Parses whatever can be read, as feedparser does: a document in no known format yields an
+    /// empty result with <see cref="ParsedFeed.Version"/> "" instead of an exception. Only an
+    /// HTML page, an empty document or an undecodable one throw.
+    /// </summary>
+    internal static ParsedFeed Read(ReadOnlyMemory<byte> document, FeedParseContext context)
+    {
+        var decoded = FeedTextDecoder.Decode(document, context.ContentType, fromHttp: context.ContentType is not null);
+        var head = decoded.Head;
+        if (string.IsNullOrWhiteSpace(head) && string.IsNullOrWhiteSpace(decoded.Text))
+        {
+            throw new FeedParseException("the document is empty.");
+        }
+
+        if (decoded.IsJson || head.AsSpan().TrimStart().StartsWith("{"))
+        {
+            return JsonFeedReader.Read(decoded.Text, context, decoded.Encoding);
+        }
+
+        var problem = decoded.Problem;
+        FeedTree tree;
         try
         {
-            using var stream = new MemoryStream(document.ToArray(), writable: false);
-            using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-            xml = XDocument.Load(reader);
+            tree = XmlTreeReader.Read(decoded.Body, decoded.Reader);
         }
-        catch (XmlException e)
+        catch (XmlException strict)
         {
-            throw new FeedParseException($"not well-formed XML: {e.Message}", e);
-        }
-
-        var root = xml.Root ?? throw new FeedParseException("the document is empty.");
-        return root.Name.LocalName switch
-        {
-            "rss" => ParseRss(root, context),
-            "feed" when root.Name.Namespace == Atom => ParseAtom(root, context),
-            _ => throw new FeedParseException($"root element <{root.Name.LocalName}> is not RSS or Atom."),
-        };
-    }
-
-    private static ParsedFeed ParseRss(XElement rss, FeedParseContext context)
-    {
-        var channel = rss.Element("channel") ?? throw new FeedParseException("RSS document has no <channel>.");
-        var baseUri = context.BaseUri;
-        return new ParsedFeed
-        {
-            Version = "rss20",
-            Title = Text(channel.Element("title")),
-            Link = Resolve(Text(channel.Element("link")), baseUri),
-            Language = Text(channel.Element("language")) ?? context.ContentLanguage,
-            Items = channel.Elements("item").Select(item => new ParsedItem
+            problem = $"not well-formed XML ({strict.Message}); read leniently";
+            try
             {
-                Id = Text(item.Element("guid")),
-                Title = Text(item.Element("title")),
-                Link = Resolve(Text(item.Element("link")), baseUri),
-                Published = Date(Text(item.Element("pubDate")) ?? Text(item.Element(Dc + "date"))),
-                Author = Text(item.Element(Dc + "creator")) ?? Text(item.Element("author")),
-                SummaryText = HtmlToText(Text(item.Element("description"))),
-                ContentHtml = Text(item.Element(Content + "encoded")),
-            }).ToList(),
-        };
-    }
-
-    private static ParsedFeed ParseAtom(XElement feed, FeedParseContext context)
-    {
-        var baseUri = context.BaseUri;
-        return new ParsedFeed
-        {
-            Version = "atom10",
-            Title = Text(feed.Element(Atom + "title")),
-            Link = Resolve(AlternateLink(feed), baseUri),
-            Language = (string?)feed.Attribute(XNamespace.Xml + "lang") ?? context.ContentLanguage,
-            Updated = Date(Text(feed.Element(Atom + "updated"))),
-            Items = feed.Elements(Atom + "entry").Select(entry => new ParsedItem
+                tree = XmlTreeReader.Read(LenientXmlReader.RepairEntities(decoded.Text));
+            }
+            catch (XmlException)
             {
-                Id = Text(entry.Element(Atom + "id")),
-                Title = Text(entry.Element(Atom + "title")),
-                Link = Resolve(AlternateLink(entry), baseUri),
-                Published = Date(Text(entry.Element(Atom + "published"))),
-                Updated = Date(Text(entry.Element(Atom + "updated"))),
-                Author = Text(entry.Element(Atom + "author")?.Element(Atom + "name")),
-                SummaryText = HtmlToText(Text(entry.Element(Atom + "summary"))),
-                ContentHtml = Text(entry.Element(Atom + "content")),
-                Language = (string?)entry.Attribute(XNamespace.Xml + "lang"),
-            }).ToList(),
-        };
-    }
-
-    private static string? AlternateLink(XElement parent) =>
-        parent.Elements(Atom + "link")
-            .Where(l => ((string?)l.Attribute("rel") ?? "alternate") == "alternate")
-            .Select(l => (string?)l.Attribute("href"))
-            .FirstOrDefault();
-
-    private static string? Text(XElement? element)
-    {
-        var value = element?.Value.Trim();
-        return string.IsNullOrEmpty(value) ? null : value;
-    }
-
-    private static string? Resolve(string? link, Uri? baseUri)
-    {
-        if (link is null)
-        {
-            return null;
+                tree = LenientXmlReader.Read(decoded.Text);
+            }
         }
 
-        return Uri.TryCreate(link, UriKind.Absolute, out var absolute) ? absolute.AbsoluteUri
-            : baseUri is not null && Uri.TryCreate(baseUri, link, out var resolved) ? resolved.AbsoluteUri
-            : link;
+        if (tree.Root.LocalName == "html")
+        {
+            throw new FeedParseException("the document looks like an HTML page, not a feed.");
+        }
+
+        if (tree.Root.LocalName.StartsWith('#'))
+        {
+            throw new FeedParseException($"the document has no elements: {problem ?? "it is empty"}.");
+        }
+
+        var feed = FeedTreeMapper.Map(tree, context, decoded.Encoding, NetscapeDoctype().IsMatch(head));
+        return problem is null ? feed : feed with { Bozo = true, BozoReason = problem };
     }
 
-    private static DateTimeOffset? Date(string? value) =>
-        value is not null && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            ? date
-            : null;
-
+    /// <summary>Plain text of an HTML fragment (for article text), whitespace collapsed.</summary>
     internal static string? HtmlToText(string? html)
     {
         if (html is null)
@@ -123,4 +93,7 @@ public static class FeedParser
         var text = Html.ParseDocument(html).Body?.TextContent ?? html;
         return string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [GeneratedRegex(@"\A[^\[]{0,2048}?<!DOCTYPE[^>\[]*netscape", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex NetscapeDoctype();
 }
