@@ -7,6 +7,9 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
     GlobalOptions.Config,
     RunCommand.Create(),
     DemoCommand.Create(),
+    ClassifyCommand.Create(),
+    EvalCommand.Create(),
+    new Command("bench", "Benchmarks that print figures.") { ClassifierBenchmark.Create() },
 };
 
 try

@@ -6,38 +6,45 @@ namespace Watcher.Classification;
 /// <summary>The embedded classifier: topic definitions from the configuration, no outside service.</summary>
 public sealed class LocalClassifier : IArticleClassifier
 {
-    private readonly TopicMatcher[] matchers;
+    public const string ClassifierName = "watcher-local";
+
+    public const string ClassifierVersion = "2.0";
+
+    private readonly TopicEngine engine;
 
     public LocalClassifier(IOptions<WatcherOptions> options)
     {
-        matchers = options.Value.Topics.Select(t => new TopicMatcher(t.Key, t.Value)).ToArray();
+        engine = new TopicEngine(options.Value.Topics);
     }
 
-    public string Name => "watcher-local";
+    public string Name => ClassifierName;
 
-    public string Version => "1";
+    public string Version => ClassifierVersion;
 
     public Task<ClassificationResult> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken)
     {
-        var sentences = TextSegmenter.Sentences(request.Text);
-        var segmented = sentences.Select(s => (s, TextSegmenter.Words(s))).ToList();
-        var titleWords = TextSegmenter.Words(request.Title);
-
-        var topics = matchers
-            .Select(m => (Matcher: m, Match: m.Match(titleWords, request.Title, segmented)))
-            .Where(r => r.Match.Score >= r.Matcher.Threshold)
-            .Select(r => r.Match)
-            .OrderByDescending(m => m.Score)
-            .ToList();
-
-        var language = LanguageDetector.Detect(request.Title + "\n" + request.Text, request.Language);
-        var summary = ExtractiveSummarizer.Summarize(sentences, topics.SelectMany(t => t.Evidence).Where(e => e != request.Title));
-        return Task.FromResult(new ClassificationResult
-        {
-            Language = language,
-            Topics = topics,
-            Summary = summary,
-            SummaryBy = ExtractiveSummarizer.Name,
-        });
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult(Classify(request));
     }
+
+    /// <summary>The same as <see cref="ClassifyAsync"/>, for callers that have no reason to await (benchmarks, evaluation).</summary>
+    public ClassificationResult Classify(ClassificationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var verdict = engine.Analyze(request.Title, request.Text);
+        return new ClassificationResult
+        {
+            Language = LanguageDetector.Detect(request.Title + "\n" + request.Text, request.Language),
+            Topics = verdict.Topics,
+            Entities = verdict.Entities,
+            Summary = Summarize(request.Title, verdict),
+            SummaryBy = ExtractiveSummarizer.Name,
+        };
+    }
+
+    internal static string Summarize(string title, TopicVerdict verdict) =>
+        ExtractiveSummarizer.Summarize(title, verdict.Sentences.Skip(1).ToList(), verdict.Topics.SelectMany(t => t.Evidence));
+
+    internal TopicVerdict Analyze(string title, string text, IEnumerable<(NamedEntity Entity, EntityCategory Category)>? serviceEntities) =>
+        engine.Analyze(title, text, serviceEntities);
 }
