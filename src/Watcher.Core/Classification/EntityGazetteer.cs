@@ -190,7 +190,7 @@ internal sealed class EntityGazetteer
             var hits = article.SentencesWith(termId);
             for (var s = 0; s < hits.Length; s++)
             {
-                if (hits[s] && IsName(article, termId, s))
+                if (hits[s] && IsName(article, termId, s, category))
                 {
                     article.AddEntity(new NamedEntity(name, category.ToString()), category, s);
                 }
@@ -227,10 +227,12 @@ internal sealed class EntityGazetteer
 
     private static string Article(string country) => country is "United States" or "Netherlands" or "United Kingdom" or "Czech Republic" ? "the " + country : country;
 
-    // Short aliases that are also common words ("us", "vs", "eu", "bis", "bt", "shell", "apple",
-    // "orange") count only when written as a name: capitalised or in capitals.
-    private static bool IsName(AnalyzedArticle article, int termId, int sentence)
+    // Company and country names, and short aliases that are also common words ("us", "vs", "eu",
+    // "bis", "shell", "apple"), count only when written as a name: capitalised or in capitals.
+    // Agencies and governments are often written in lower case ("het handelsdepartement").
+    private static bool IsName(AnalyzedArticle article, int termId, int sentence, EntityCategory category)
     {
+        var needsCapital = category is EntityCategory.Company or EntityCategory.Country;
         foreach (var start in article.PhraseStarts(termId))
         {
             if (article.SentenceOf[start] != sentence)
@@ -239,7 +241,7 @@ internal sealed class EntityGazetteer
             }
 
             var original = article.Originals[start];
-            if (original.Length > 4 || char.IsUpper(original[0]))
+            if (char.IsUpper(original[0]) || (!needsCapital && original.Length > 3))
             {
                 return true;
             }
