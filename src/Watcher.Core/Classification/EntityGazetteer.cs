@@ -187,12 +187,11 @@ internal sealed class EntityGazetteer
     {
         foreach (var (termId, name, category) in aliases)
         {
-            var hits = article.SentencesWith(termId);
-            for (var s = 0; s < hits.Length; s++)
+            foreach (var start in article.PhraseStarts(termId))
             {
-                if (hits[s] && IsName(article, termId, s, category))
+                if (IsName(article.Originals[start], category))
                 {
-                    article.AddEntity(new NamedEntity(name, category.ToString()), category, s);
+                    article.AddEntity(new NamedEntity(name, category.ToString()), category, article.SentenceOf[start]);
                 }
             }
         }
@@ -230,25 +229,8 @@ internal sealed class EntityGazetteer
     // Company and country names, and short aliases that are also common words ("us", "vs", "eu",
     // "bis", "shell", "apple"), count only when written as a name: capitalised or in capitals.
     // Agencies and governments are often written in lower case ("het handelsdepartement").
-    private static bool IsName(AnalyzedArticle article, int termId, int sentence, EntityCategory category)
-    {
-        var needsCapital = category is EntityCategory.Company or EntityCategory.Country;
-        foreach (var start in article.PhraseStarts(termId))
-        {
-            if (article.SentenceOf[start] != sentence)
-            {
-                continue;
-            }
-
-            var original = article.Originals[start];
-            if (char.IsUpper(original[0]) || (!needsCapital && original.Length > 3))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsName(string original, EntityCategory category) =>
+        char.IsUpper(original[0]) || (category is not (EntityCategory.Company or EntityCategory.Country) && original.Length > 3);
 
     private static bool IsCapitalised(string word) => word.Length > 0 && (char.IsUpper(word[0]) || char.IsDigit(word[0]));
 }

@@ -15,10 +15,17 @@ public static class ExtractiveSummarizer
 
     public static string Summarize(string title, IReadOnlyList<string> sentences, IEnumerable<string> evidence)
     {
+        ArgumentNullException.ThrowIfNull(sentences);
+        return Summarize(title, sentences, sentences.Select(TextSegmenter.Words).ToList(), evidence);
+    }
+
+    /// <summary>The same, with the words of each sentence already cut by <see cref="TextSegmenter"/>.</summary>
+    internal static string Summarize(string title, IReadOnlyList<string> sentences, IReadOnlyList<string[]> words, IEnumerable<string> evidence)
+    {
         // Cross-headings ("Leger", "Nog geen beslissing") and datelines carry no content.
         var candidates = sentences
             .Select((sentence, position) => (Sentence: sentence, Position: position))
-            .Where(c => TextSegmenter.Words(c.Sentence).Length >= MinWords)
+            .Where(c => words[c.Position].Length >= MinWords)
             .ToList();
         if (candidates.Count == 0)
         {
@@ -30,7 +37,7 @@ public static class ExtractiveSummarizer
         var ranked = candidates
             .OrderByDescending(c => c.Position == candidates[0].Position ? 2 : 0)
             .ThenByDescending(c => evidenceSet.Contains(c.Sentence) ? 1 : 0)
-            .ThenByDescending(c => TextSegmenter.Words(c.Sentence).Count(titleWords.Contains))
+            .ThenByDescending(c => words[c.Position].Count(titleWords.Contains))
             .ThenBy(c => c.Position)
             .ToList();
 

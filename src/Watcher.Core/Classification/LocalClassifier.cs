@@ -34,7 +34,7 @@ public sealed class LocalClassifier : IArticleClassifier
         var verdict = engine.Analyze(request.Title, request.Text);
         return new ClassificationResult
         {
-            Language = LanguageDetector.Detect(request.Title + "\n" + request.Text, request.Language),
+            Language = LanguageDetector.Detect(verdict.Words, request.Language),
             Topics = verdict.Topics,
             Entities = verdict.Entities,
             Summary = Summarize(request.Title, verdict),
@@ -43,7 +43,7 @@ public sealed class LocalClassifier : IArticleClassifier
     }
 
     internal static string Summarize(string title, TopicVerdict verdict) =>
-        ExtractiveSummarizer.Summarize(title, verdict.Sentences.Skip(1).ToList(), verdict.Topics.SelectMany(t => t.Evidence));
+        ExtractiveSummarizer.Summarize(title, verdict.Sentences.Skip(1).ToList(), verdict.BodySentenceWords(), verdict.Topics.SelectMany(t => t.Evidence));
 
     internal TopicVerdict Analyze(string title, string text, IEnumerable<(NamedEntity Entity, EntityCategory Category)>? serviceEntities) =>
         engine.Analyze(title, text, serviceEntities);

@@ -126,6 +126,7 @@ internal sealed class AnalyzedArticle
     private readonly int[][] wordPartIds;
     private readonly List<int>?[] partPositions;
     private readonly bool[]?[] termSentences;
+    private readonly bool[] termDone;
     private readonly Dictionary<EntityCategory, bool[]> entitySentences = [];
 
     public AnalyzedArticle(TermIndex index, string title, IReadOnlyList<string> bodySentences, int termCount)
@@ -161,6 +162,7 @@ internal sealed class AnalyzedArticle
         }
 
         termSentences = new bool[]?[termCount];
+        termDone = new bool[termCount];
     }
 
     /// <summary>The title at 0, then the sentences of the text.</summary>
@@ -191,31 +193,52 @@ internal sealed class AnalyzedArticle
         hits[sentence] = true;
     }
 
-    /// <summary>For each sentence, whether term <paramref name="termId"/> occurs in it.</summary>
-    public bool[] SentencesWith(int termId)
+    /// <summary>For each sentence, whether term <paramref name="termId"/> occurs in it; null when it occurs nowhere.</summary>
+    public bool[]? SentencesWith(int termId)
     {
-        if (termSentences[termId] is { } cached)
+        if (termDone[termId])
         {
-            return cached;
+            return termSentences[termId];
         }
 
         var term = index.Term(termId);
-        bool[] hits;
+        bool[]? hits = null;
         if (term.Entity is { } category)
         {
-            hits = entitySentences.TryGetValue(category, out var found) ? found : new bool[Sentences.Count];
+            hits = entitySentences.GetValueOrDefault(category);
         }
         else
         {
-            hits = new bool[Sentences.Count];
             foreach (var start in PhraseStarts(termId))
             {
-                hits[SentenceOf[start]] = true;
+                (hits ??= new bool[Sentences.Count])[SentenceOf[start]] = true;
             }
         }
 
+        termDone[termId] = true;
         termSentences[termId] = hits;
         return hits;
+    }
+
+    /// <summary>For each sentence, whether any of <paramref name="terms"/> occurs in it; null when none occurs anywhere.</summary>
+    public bool[]? SentencesWithAny(int[] terms)
+    {
+        bool[]? union = null;
+        foreach (var term in terms)
+        {
+            if (SentencesWith(term) is not { } hits)
+            {
+                continue;
+            }
+
+            union ??= new bool[Sentences.Count];
+            for (var s = 0; s < hits.Length; s++)
+            {
+                union[s] |= hits[s];
+            }
+        }
+
+        return union;
     }
 
     /// <summary>Word positions where term <paramref name="termId"/> starts.</summary>
@@ -224,8 +247,14 @@ internal sealed class AnalyzedArticle
         var ids = index.PartsOfTerm(termId);
         if (ids.Length == 0 || partPositions[ids[0]] is not { } starts)
         {
-            yield break;
+            return [];
         }
+
+        return PhraseStarts(ids, starts);
+    }
+
+    private IEnumerable<int> PhraseStarts(int[] ids, List<int> starts)
+    {
 
         foreach (var start in starts)
         {

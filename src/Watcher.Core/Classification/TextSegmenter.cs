@@ -50,7 +50,7 @@ public static partial class TextSegmenter
     public static string Normalize(string word)
     {
         var lower = word.ToLowerInvariant();
-        if (!lower.Any(c => c > '\u007f'))
+        if (IsAscii(lower))
         {
             return lower;
         }
@@ -66,6 +66,19 @@ public static partial class TextSegmenter
         }
 
         return builder.ToString().Normalize(NormalizationForm.FormC);
+    }
+
+    private static bool IsAscii(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c > '\u007f')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // A boundary is end punctuation followed by a capital or a quote, or a missing space before a

@@ -45,9 +45,27 @@ internal sealed class TopicEngine
             .OrderByDescending(m => m.Score)
             .ThenBy(m => m.Id, StringComparer.Ordinal)
             .ToList();
-        return new TopicVerdict(article.Sentences, topics, article.Entities);
+        return new TopicVerdict(article.Sentences, article.Words, article.SentenceOf, topics, article.Entities);
     }
 }
 
-/// <summary>Sentences (title first), matched topics and entities of one article.</summary>
-internal sealed record TopicVerdict(IReadOnlyList<string> Sentences, IReadOnlyList<TopicMatch> Topics, IReadOnlyList<NamedEntity> Entities);
+/// <summary>Sentences (title first), their words, matched topics and entities of one article.</summary>
+internal sealed record TopicVerdict(IReadOnlyList<string> Sentences, string[] Words, int[] SentenceOf, IReadOnlyList<TopicMatch> Topics, IReadOnlyList<NamedEntity> Entities)
+{
+    /// <summary>Words per sentence of the text (the title left out), for the summarizer.</summary>
+    public IReadOnlyList<string[]> BodySentenceWords()
+    {
+        var perSentence = new List<string>[Sentences.Count];
+        for (var s = 0; s < perSentence.Length; s++)
+        {
+            perSentence[s] = [];
+        }
+
+        for (var i = 0; i < Words.Length; i++)
+        {
+            perSentence[SentenceOf[i]].Add(Words[i]);
+        }
+
+        return perSentence.Skip(1).Select(w => w.ToArray()).ToList();
+    }
+}

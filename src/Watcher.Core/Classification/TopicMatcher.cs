@@ -46,36 +46,38 @@ internal sealed class TopicMatcher
     public TopicMatch Match(AnalyzedArticle article)
     {
         var count = article.Sentences.Count;
-        if (context.Any(group => !AnyIn(article, group, 0, count - 1)))
+        foreach (var group in context)
         {
-            return new TopicMatch(Id, 0, []);
+            if (article.SentencesWithAny(group) is null)
+            {
+                return new TopicMatch(Id, 0, []);
+            }
         }
 
-        var excluded = new bool[count];
-        foreach (var term in exclusions)
+        // Each group is resolved to the sentences it occurs in once, so a rule costs a few array
+        // reads per sentence however many terms its groups hold.
+        var excluded = article.SentencesWithAny(exclusions);
+        var ruleHits = new bool[]?[rules.Length][];
+        for (var r = 0; r < rules.Length; r++)
         {
-            var hits = article.SentencesWith(term);
-            for (var s = 0; s < count; s++)
-            {
-                excluded[s] |= hits[s];
-            }
+            ruleHits[r] = rules[r].Groups.Select(article.SentencesWithAny).ToArray();
         }
 
         var evidence = new List<(int Sentence, double Weight)>();
         var total = 0.0;
         for (var s = 0; s < count; s++)
         {
-            if (excluded[s] || (s == 0 && titleWeight == 0))
+            if (excluded?[s] == true || (s == 0 && titleWeight == 0))
             {
                 continue;
             }
 
             var best = 0.0;
-            foreach (var rule in rules)
+            for (var r = 0; r < rules.Length; r++)
             {
-                if (rule.Weight > best && rule.Matches(article, s))
+                if (rules[r].Weight > best && rules[r].Matches(ruleHits[r], s, count))
                 {
-                    best = rule.Weight;
+                    best = rules[r].Weight;
                 }
             }
 
@@ -94,7 +96,7 @@ internal sealed class TopicMatcher
 
         foreach (var (terms, weight) in signals)
         {
-            if (AnyIn(article, terms, 0, count - 1))
+            if (article.SentencesWithAny(terms) is not null)
             {
                 total += weight;
             }
@@ -110,11 +112,32 @@ internal sealed class TopicMatcher
         return new TopicMatch(Id, score, quoted);
     }
 
-    private static bool AnyIn(AnalyzedArticle article, int[] terms, int from, int to)
+    private sealed record Rule(int[][] Groups, int Proximity, double Weight)
     {
-        foreach (var term in terms)
+        // The first group anchors the evidence in the sentence itself; the others may be in its
+        // window. The title (sentence 0) is its own window: it never borrows words from the lead.
+        public bool Matches(bool[]?[] groupHits, int sentence, int count)
         {
-            var hits = article.SentencesWith(term);
+            if (groupHits[0]?[sentence] != true)
+            {
+                return false;
+            }
+
+            var from = sentence == 0 ? 0 : Math.Max(1, sentence - Proximity);
+            var to = sentence == 0 ? 0 : Math.Min(count - 1, sentence + Proximity);
+            for (var g = 1; g < groupHits.Length; g++)
+            {
+                if (groupHits[g] is not { } hits || !Any(hits, from, to))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool Any(bool[] hits, int from, int to)
+        {
             for (var s = from; s <= to; s++)
             {
                 if (hits[s])
@@ -122,34 +145,8 @@ internal sealed class TopicMatcher
                     return true;
                 }
             }
-        }
 
-        return false;
-    }
-
-    private sealed record Rule(int[][] Groups, int Proximity, double Weight)
-    {
-        // The first group anchors the evidence in the sentence itself; the others may be in its
-        // window. The title (sentence 0) is its own window: it never borrows words from the lead.
-        public bool Matches(AnalyzedArticle article, int sentence)
-        {
-            if (!AnyIn(article, Groups[0], sentence, sentence))
-            {
-                return false;
-            }
-
-            var last = article.Sentences.Count - 1;
-            var from = sentence == 0 ? 0 : Math.Max(1, sentence - Proximity);
-            var to = sentence == 0 ? 0 : Math.Min(last, sentence + Proximity);
-            for (var g = 1; g < Groups.Length; g++)
-            {
-                if (!AnyIn(article, Groups[g], from, to))
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            return false;
         }
     }
 }
