@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Watcher.Classification;
 
 /// <summary>
@@ -20,10 +18,7 @@ public static class LanguageDetector
     private static readonly string[] Languages = [.. StopWords.Keys];
 
     // Each stop word with a bit per language it belongs to, so a word costs one look-up.
-    private static readonly FrozenDictionary<string, int> LanguagesOfWord = StopWords
-        .SelectMany(l => l.Value.Select(w => (Word: w, Bit: 1 << Array.IndexOf(Languages, l.Key))))
-        .GroupBy(w => w.Word, StringComparer.Ordinal)
-        .ToFrozenDictionary(g => g.Key, g => g.Aggregate(0, (mask, w) => mask | w.Bit), StringComparer.Ordinal);
+    private static readonly Dictionary<string, int> LanguagesOfWord = BuildLookup();
 
     /// <summary>Two-letter language code; <paramref name="fallback"/> (or "en") when the text is too short to tell.</summary>
     public static string Detect(string text, string? fallback = null) => Detect(TextSegmenter.Words(text), fallback);
@@ -56,4 +51,18 @@ public static class LanguageDetector
     /// <summary>"nl-NL" → "nl".</summary>
     public static string? Normalize(string? language) =>
         string.IsNullOrWhiteSpace(language) ? null : language.Trim().Split('-', '_')[0].ToLowerInvariant();
+
+    private static Dictionary<string, int> BuildLookup()
+    {
+        var lookup = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var l = 0; l < Languages.Length; l++)
+        {
+            foreach (var word in StopWords[Languages[l]])
+            {
+                lookup[word] = lookup.GetValueOrDefault(word) | (1 << l);
+            }
+        }
+
+        return lookup;
+    }
 }

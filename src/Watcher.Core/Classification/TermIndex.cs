@@ -38,7 +38,11 @@ internal sealed class TermIndex
         var ids = term.Parts.Select(p => p.Kind == PartKind.AnyWord ? -1 : PartId(p)).ToArray();
         terms.Add(term);
         termParts.Add(ids);
-        wordParts.Clear();
+        if (!wordParts.IsEmpty)
+        {
+            wordParts.Clear();
+        }
+
         termIds[term.Source] = terms.Count - 1;
         return terms.Count - 1;
     }
