@@ -75,3 +75,35 @@ public sealed class EvaluationTests
         }
     }
 }
+
+/// <summary>What <c>watcher classify FILE</c> reads.</summary>
+public sealed class ArticleFileTests
+{
+    [Fact]
+    public void Article_json_as_stored_is_read_with_its_id_and_language()
+    {
+        var request = ClassifyCommand.ReadArticle("/tmp/x.json", """{"schema":1,"id":"abc123","url":"https://e.example/a","title":"Titel","text":"Tekst.","language":"nl","source":{"feedName":"f","feedUrl":"https://e.example/f"}}""");
+
+        Assert.Equal(new ClassificationRequest("abc123", "Titel", "Tekst.", "nl"), request);
+    }
+
+    [Fact]
+    public void Plain_text_drops_the_date_marker_and_takes_the_first_sentence_as_title()
+    {
+        var request = ClassifyCommand.ReadArticle("/tmp/007_x.txt", " date 2020-07 Het kabinet weert Huawei. De operators krijgen vijf jaar.\n\nTweede alinea.");
+
+        Assert.Equal(new ClassificationRequest("007_x", "Het kabinet weert Huawei.", "De operators krijgen vijf jaar.\n\nTweede alinea.", null), request);
+    }
+
+    [Theory]
+    [InlineData("{ not json", "is not valid JSON")]
+    [InlineData("{\"id\":\"1\"}", "neither 'title' nor 'text'")]
+    [InlineData("  ", "the file is empty")]
+    public void Bad_file_is_refused_with_the_reason(string content, string reason)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ClassifyCommand.ReadArticle("/tmp/bad.txt", content));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("/tmp/bad.txt:", error.Message, StringComparison.Ordinal);
+    }
+}
