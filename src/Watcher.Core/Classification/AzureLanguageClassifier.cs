@@ -28,7 +28,7 @@ public sealed class AzureLanguageClassifier(
 
     public string Name => ClassifierName;
 
-    public string Version => $"{LocalClassifier.ClassifierVersion}+api-{AzureLanguageClientOptions.DefaultApiVersion}";
+    public string Version => $"{local.Version}+api-{AzureLanguageClientOptions.DefaultApiVersion}";
 
     public async Task<ClassificationResult> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken)
     {

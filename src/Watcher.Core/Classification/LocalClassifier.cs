@@ -14,12 +14,20 @@ public sealed class LocalClassifier : IArticleClassifier
 
     public LocalClassifier(IOptions<WatcherOptions> options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         engine = new TopicEngine(options.Value.Topics);
+
+        // Topics are data, so the same code with other topics is another classifier: the version
+        // names the topic definitions too, and a stored verdict says which ones decided it.
+        var topics = System.Text.Json.JsonSerializer.Serialize(options.Value.Topics.OrderBy(t => t.Key, StringComparer.Ordinal).ToList());
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(topics));
+        Version = $"{ClassifierVersion}+topics.{Convert.ToHexStringLower(hash)[..12]}";
     }
 
     public string Name => ClassifierName;
 
-    public string Version => ClassifierVersion;
+    /// <summary>The code version and a fingerprint of the topic definitions, e.g. <c>2.0+topics.3f9a0c1b2d4e</c>.</summary>
+    public string Version { get; }
 
     public Task<ClassificationResult> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken)
     {

@@ -55,6 +55,9 @@ public sealed class TopicMatcherTests
         Assert.Contains(hit.Topics.Single(t => t.Id == "chip-export-controls").Evidence, e => e.Contains("exportbeperkingen voor chipmachines", StringComparison.Ordinal));
         Assert.DoesNotContain("chip-export-controls", miss.TopicIds());
         Assert.Empty(classifier.Classify(new("c3", "Huawei launches phone", "A new phone.", "en")).Topics);
+        Assert.StartsWith(LocalClassifier.ClassifierVersion + "+topics.", classifier.Version, StringComparison.Ordinal);
+        Assert.NotEqual(Classifiers.Default.Version, classifier.Version);
+        Assert.Equal(Classifiers.Default.Version, new LocalClassifier(Options.Create(Classifiers.OptionsFrom("""{ "Watcher": {} }"""))).Version);
     }
 
     [Fact]
