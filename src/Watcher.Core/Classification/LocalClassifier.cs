@@ -19,8 +19,7 @@ public sealed class LocalClassifier : IArticleClassifier
 
         // Topics are data, so the same code with other topics is another classifier: the version
         // names the topic definitions too, and a stored verdict says which ones decided it.
-        var topics = System.Text.Json.JsonSerializer.Serialize(options.Value.Topics.OrderBy(t => t.Key, StringComparer.Ordinal).ToList());
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(topics));
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Canonical(options.Value.Topics)));
         Version = $"{ClassifierVersion}+topics.{Convert.ToHexStringLower(hash)[..12]}";
     }
 
@@ -52,6 +51,35 @@ public sealed class LocalClassifier : IArticleClassifier
 
     internal static string Summarize(string title, TopicVerdict verdict) =>
         ExtractiveSummarizer.Summarize(title, verdict.Sentences.Skip(1).ToList(), verdict.BodySentenceWords(), verdict.Topics.SelectMany(t => t.Evidence));
+
+    // Written out by hand rather than with a JSON serializer: reflection-based serialization
+    // would add tens of milliseconds of JIT to every cold start.
+    private static string Canonical(Dictionary<string, TopicOptions> topics)
+    {
+        var text = new System.Text.StringBuilder();
+        void Groups(List<List<string>> groups) => text.AppendJoin('|', groups.Select(g => string.Join(',', g))).Append(';');
+        foreach (var (id, topic) in topics.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            text.Append(id).Append('{');
+            Groups(topic.AllOf);
+            foreach (var rule in topic.Rules)
+            {
+                Groups(rule.AllOf);
+                text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{rule.Proximity}:{rule.Weight};");
+            }
+
+            Groups(topic.Context);
+            text.AppendJoin(',', topic.NoneOf).Append(';');
+            foreach (var signal in topic.Signals)
+            {
+                text.AppendJoin(',', signal.Terms).Append(System.Globalization.CultureInfo.InvariantCulture, $":{signal.Weight};");
+            }
+
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{topic.TitleWeight};{topic.MaxEvidence};{topic.Threshold}}}");
+        }
+
+        return text.ToString();
+    }
 
     internal TopicVerdict Analyze(string title, string text, IEnumerable<(NamedEntity Entity, EntityCategory Category)>? serviceEntities) =>
         engine.Analyze(title, text, serviceEntities);
