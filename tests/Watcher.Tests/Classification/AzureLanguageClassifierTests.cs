@@ -193,6 +193,18 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         Assert.NotNull((await storage.Summaries.PeekMessageAsync()).Value);
     }
 
+    [Fact]
+    public void Backend_setting_picks_the_classifier_and_no_key_means_managed_identity()
+    {
+        var local = Services(Classifiers.OptionsFrom("""{ "Watcher": {} }""")).GetRequiredService<IArticleClassifier>();
+        var options = Classifiers.OptionsFrom($$"""{ "Watcher": { "Classifier": { "Backend": "azure-language", "Endpoint": "{{service.Endpoint}}" } } }""");
+        var identity = Services(options).GetRequiredService<IArticleClassifier>();
+
+        Assert.IsType<LocalClassifier>(local);
+        Assert.IsType<AzureLanguageClassifier>(identity);
+        Assert.Equal(local.Version + "+api-2025-11-01", identity.Version);
+    }
+
     private static string Config(string topics) => $$"""{ "Watcher": { "Topics": {{topics}} } }""";
 
     private IArticleClassifier Create(WatcherOptions? options = null)
