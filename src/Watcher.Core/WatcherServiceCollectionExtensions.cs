@@ -32,7 +32,7 @@ public static class WatcherServiceCollectionExtensions
         services.AddSingleton<FeedFetcher>();
         services.AddSingleton<FeedStateStore>();
         services.AddSingleton<FeedPoller>();
-        services.AddSingleton<IArticleClassifier, LocalClassifier>();
+        services.AddSingleton<IArticleClassifier>(ClassifierFactory.Create);
         services.AddSingleton<ArticleClassificationService>();
         services.AddSingleton<SubscriberDirectory>();
         services.AddSingleton<DigestStore>();

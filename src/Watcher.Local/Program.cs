@@ -11,6 +11,9 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
     PoisonCommand.Create(),
     DigestCommand.Create(),
     ParseCommand.Create(),
+    ClassifyCommand.Create(),
+    EvalCommand.Create(),
+    new Command("bench", "Benchmarks that print figures.") { ClassifierBenchmark.Create() },
 };
 
 try

@@ -37,8 +37,8 @@ public sealed class ArticleClassificationService(
             Entities = result.Entities,
             Summary = result.Summary,
             SummaryBy = result.SummaryBy,
-            Classifier = classifier.Name,
-            ClassifierVersion = classifier.Version,
+            Classifier = result.Classifier ?? classifier.Name,
+            ClassifierVersion = result.ClassifierVersion ?? classifier.Version,
         };
 
         var classifiedBlob = ClassifiedBlobName(article.Id);

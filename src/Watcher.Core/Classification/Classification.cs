@@ -35,6 +35,7 @@ public sealed record ClassifiedArticle
 /// <summary>A topic with its score and the sentences that decided it, so a reader sees why.</summary>
 public sealed record TopicMatch(string Id, double Score, IReadOnlyList<string> Evidence);
 
+/// <summary>A company, country, government or agency named in the article (<see cref="EntityCategory"/>).</summary>
 public sealed record NamedEntity(string Text, string Category);
 
 /// <summary>The result of classifying one request, before it is stored.</summary>
@@ -49,6 +50,12 @@ public sealed record ClassificationResult
     public required string Summary { get; init; }
 
     public required string SummaryBy { get; init; }
+
+    /// <summary>Set when another classifier than the configured one decided (the local fallback of the service backend).</summary>
+    public string? Classifier { get; init; }
+
+    /// <summary>Version of <see cref="Classifier"/> when it is set.</summary>
+    public string? ClassifierVersion { get; init; }
 }
 
 /// <summary>A classification backend: the embedded one, or Azure AI Language plus our topic decision.</summary>

@@ -15,30 +15,54 @@ public static class LanguageDetector
         ["fr"] = ["le", "la", "les", "et", "des", "est", "du", "une", "un", "que", "pour", "dans", "qui", "en", "pas", "sur", "au", "par", "avec", "ce", "sont", "aux", "ont", "été", "plus", "mais", "leur"],
     };
 
+    private static readonly string[] Languages = [.. StopWords.Keys];
+
+    // Each stop word with a bit per language it belongs to, so a word costs one look-up.
+    private static readonly Dictionary<string, int> LanguagesOfWord = BuildLookup();
+
     /// <summary>Two-letter language code; <paramref name="fallback"/> (or "en") when the text is too short to tell.</summary>
-    public static string Detect(string text, string? fallback = null)
+    public static string Detect(string text, string? fallback = null) => Detect(TextSegmenter.Words(text), fallback);
+
+    /// <summary>The same as <see cref="Detect(string, string?)"/> over words already cut by <see cref="TextSegmenter"/>.</summary>
+    public static string Detect(IEnumerable<string> words, string? fallback = null)
     {
-        var counts = StopWords.Keys.ToDictionary(k => k, _ => 0);
+        ArgumentNullException.ThrowIfNull(words);
+        var counts = new int[Languages.Length];
         var total = 0;
-        foreach (var word in TextSegmenter.Words(text))
+        foreach (var word in words)
         {
             total++;
-            foreach (var (language, words) in StopWords)
+            if (LanguagesOfWord.TryGetValue(word, out var mask))
             {
-                if (words.Contains(word))
+                for (var l = 0; l < Languages.Length; l++)
                 {
-                    counts[language]++;
+                    counts[l] += (mask >> l) & 1;
                 }
             }
         }
 
-        var best = counts.MaxBy(c => c.Value);
-        return best.Value >= 3 || (total > 0 && best.Value * 10 >= total && best.Value > 0)
-            ? best.Key
+        var bestIndex = Array.IndexOf(counts, counts.Max());
+        var best = counts[bestIndex];
+        return best >= 3 || (total > 0 && best * 10 >= total && best > 0)
+            ? Languages[bestIndex]
             : Normalize(fallback) ?? "en";
     }
 
     /// <summary>"nl-NL" → "nl".</summary>
     public static string? Normalize(string? language) =>
         string.IsNullOrWhiteSpace(language) ? null : language.Trim().Split('-', '_')[0].ToLowerInvariant();
+
+    private static Dictionary<string, int> BuildLookup()
+    {
+        var lookup = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var l = 0; l < Languages.Length; l++)
+        {
+            foreach (var word in StopWords[Languages[l]])
+            {
+                lookup[word] = lookup.GetValueOrDefault(word) | (1 << l);
+            }
+        }
+
+        return lookup;
+    }
 }

@@ -6,38 +6,81 @@ namespace Watcher.Classification;
 /// <summary>The embedded classifier: topic definitions from the configuration, no outside service.</summary>
 public sealed class LocalClassifier : IArticleClassifier
 {
-    private readonly TopicMatcher[] matchers;
+    public const string ClassifierName = "watcher-local";
+
+    public const string ClassifierVersion = "2.0";
+
+    private readonly TopicEngine engine;
 
     public LocalClassifier(IOptions<WatcherOptions> options)
     {
-        matchers = options.Value.Topics.Select(t => new TopicMatcher(t.Key, t.Value)).ToArray();
+        ArgumentNullException.ThrowIfNull(options);
+        engine = new TopicEngine(options.Value.Topics);
+
+        // Topics are data, so the same code with other topics is another classifier: the version
+        // names the topic definitions too, and a stored verdict says which ones decided it.
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Canonical(options.Value.Topics)));
+        Version = $"{ClassifierVersion}+topics.{Convert.ToHexStringLower(hash)[..12]}";
     }
 
-    public string Name => "watcher-local";
+    public string Name => ClassifierName;
 
-    public string Version => "1";
+    /// <summary>The code version and a fingerprint of the topic definitions, e.g. <c>2.0+topics.3f9a0c1b2d4e</c>.</summary>
+    public string Version { get; }
 
     public Task<ClassificationResult> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken)
     {
-        var sentences = TextSegmenter.Sentences(request.Text);
-        var segmented = sentences.Select(s => (s, TextSegmenter.Words(s))).ToList();
-        var titleWords = TextSegmenter.Words(request.Title);
-
-        var topics = matchers
-            .Select(m => (Matcher: m, Match: m.Match(titleWords, request.Title, segmented)))
-            .Where(r => r.Match.Score >= r.Matcher.Threshold)
-            .Select(r => r.Match)
-            .OrderByDescending(m => m.Score)
-            .ToList();
-
-        var language = LanguageDetector.Detect(request.Title + "\n" + request.Text, request.Language);
-        var summary = ExtractiveSummarizer.Summarize(sentences, topics.SelectMany(t => t.Evidence).Where(e => e != request.Title));
-        return Task.FromResult(new ClassificationResult
-        {
-            Language = language,
-            Topics = topics,
-            Summary = summary,
-            SummaryBy = ExtractiveSummarizer.Name,
-        });
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult(Classify(request));
     }
+
+    /// <summary>The same as <see cref="ClassifyAsync"/>, for callers that have no reason to await (benchmarks, evaluation).</summary>
+    public ClassificationResult Classify(ClassificationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var verdict = engine.Analyze(request.Title, request.Text);
+        return new ClassificationResult
+        {
+            Language = LanguageDetector.Detect(verdict.Words, request.Language),
+            Topics = verdict.Topics,
+            Entities = verdict.Entities,
+            Summary = Summarize(request.Title, verdict),
+            SummaryBy = ExtractiveSummarizer.Name,
+        };
+    }
+
+    internal static string Summarize(string title, TopicVerdict verdict) =>
+        ExtractiveSummarizer.Summarize(title, verdict.Sentences.Skip(1).ToList(), verdict.BodySentenceWords(), verdict.Topics.SelectMany(t => t.Evidence));
+
+    // Written out by hand rather than with a JSON serializer: reflection-based serialization
+    // would add tens of milliseconds of JIT to every cold start.
+    private static string Canonical(Dictionary<string, TopicOptions> topics)
+    {
+        var text = new System.Text.StringBuilder();
+        void Groups(List<List<string>> groups) => text.AppendJoin('|', groups.Select(g => string.Join(',', g))).Append(';');
+        foreach (var (id, topic) in topics.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            text.Append(id).Append('{');
+            Groups(topic.AllOf);
+            foreach (var rule in topic.Rules)
+            {
+                Groups(rule.AllOf);
+                text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{rule.Proximity}:{rule.Weight};");
+            }
+
+            Groups(topic.Context);
+            text.AppendJoin(',', topic.NoneOf).Append(';');
+            foreach (var signal in topic.Signals)
+            {
+                text.AppendJoin(',', signal.Terms).Append(System.Globalization.CultureInfo.InvariantCulture, $":{signal.Weight};");
+            }
+
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{topic.TitleWeight};{topic.MaxEvidence};{topic.Threshold}}}");
+        }
+
+        return text.ToString();
+    }
+
+    internal TopicVerdict Analyze(string title, string text, IEnumerable<(NamedEntity Entity, EntityCategory Category)>? serviceEntities) =>
+        engine.Analyze(title, text, serviceEntities);
 }

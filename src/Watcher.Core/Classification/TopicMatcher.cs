@@ -3,111 +3,150 @@ using Watcher.Configuration;
 namespace Watcher.Classification;
 
 /// <summary>
-/// Decides one topic from its <see cref="TopicOptions"/>: a sentence is evidence when every
-/// concept group has a term in it or in the sentence after it, and none of the excluded terms
-/// occurs there.
+/// Decides one topic from its <see cref="TopicOptions"/> (rules, context, exclusions, signals; see
+/// there for the model) and keeps the sentences that decided it as evidence.
 /// </summary>
 internal sealed class TopicMatcher
 {
-    private readonly Term[][] groups;
-    private readonly Term[] exclusions;
+    // 1 - exp(-0.8 w): one full sentence of evidence scores 0.55, two 0.80, a title and a sentence 0.86.
+    private const double Steepness = 0.8;
 
-    public TopicMatcher(string id, TopicOptions options)
+    private readonly Rule[] rules;
+    private readonly int[][] context;
+    private readonly int[] exclusions;
+    private readonly (int[] Terms, double Weight)[] signals;
+    private readonly double titleWeight;
+    private readonly int maxEvidence;
+
+    public TopicMatcher(string id, TopicOptions options, TermIndex index)
     {
         Id = id;
         Threshold = options.Threshold;
-        groups = options.AllOf.Select(g => g.Select(Term.Parse).ToArray()).ToArray();
-        exclusions = options.NoneOf.Select(Term.Parse).ToArray();
+        titleWeight = options.TitleWeight;
+        maxEvidence = options.MaxEvidence;
+        int[] Compile(IEnumerable<string> terms) => terms.Select(t => index.Add(TermPattern.Parse(t, out var error) ?? throw new ArgumentException($"Topic '{id}': {error}", nameof(options)))).ToArray();
+
+        var allRules = options.Rules.Select(r => (r.AllOf, r.Proximity, r.Weight)).ToList();
+        if (options.AllOf.Count > 0)
+        {
+            allRules.Insert(0, (options.AllOf, 0, 1.0));
+        }
+
+        rules = allRules.Select(r => new Rule(r.AllOf.Select(Compile).ToArray(), r.Proximity, r.Weight)).ToArray();
+        context = options.Context.Select(Compile).ToArray();
+        exclusions = Compile(options.NoneOf);
+        signals = options.Signals.Select(s => (Compile(s.Terms), s.Weight)).ToArray();
     }
 
     public string Id { get; }
 
     public double Threshold { get; }
 
-    /// <summary>Score in 0..1 and the evidence sentences; the title counts as two sentences.</summary>
-    public TopicMatch Match(string[] titleWords, string title, IReadOnlyList<(string Sentence, string[] Words)> sentences)
+    /// <summary>Score in 0..1 and the evidence sentences, strongest first.</summary>
+    public TopicMatch Match(AnalyzedArticle article)
     {
-        var evidence = new List<string>();
-        var weight = 0.0;
-        if (Matches(titleWords, []))
+        var count = article.Sentences.Count;
+        foreach (var group in context)
         {
-            weight += 2;
-            evidence.Add(title);
-        }
-
-        for (var i = 0; i < sentences.Count; i++)
-        {
-            var next = i + 1 < sentences.Count ? sentences[i + 1].Words : [];
-            if (Matches(sentences[i].Words, next))
+            if (article.SentencesWithAny(group) is null)
             {
-                weight += 1;
-                if (evidence.Count < 3)
-                {
-                    evidence.Add(sentences[i].Sentence);
-                }
+                return new TopicMatch(Id, 0, []);
             }
         }
 
-        // One sentence of evidence is a weak signal, two or a matching title a confident one.
-        var score = Math.Round(1 - Math.Exp(-0.8 * weight), 3);
-        return new TopicMatch(Id, score, evidence);
-    }
-
-    private bool Matches(string[] words, string[] nextWords)
-    {
-        if (exclusions.Any(t => t.In(words)))
+        // Each group is resolved to the sentences it occurs in once, so a rule costs a few array
+        // reads per sentence however many terms its groups hold.
+        var excluded = article.SentencesWithAny(exclusions);
+        var ruleHits = new bool[]?[rules.Length][];
+        for (var r = 0; r < rules.Length; r++)
         {
-            return false;
+            ruleHits[r] = rules[r].Groups.Select(article.SentencesWithAny).ToArray();
         }
 
-        return groups.All(group => group.Any(t => t.In(words) || t.In(nextWords)));
-    }
-
-    private sealed record Term(string[] Parts, bool Prefix, bool Suffix)
-    {
-        public static Term Parse(string text)
+        var evidence = new List<(int Sentence, double Weight)>();
+        var total = 0.0;
+        for (var s = 0; s < count; s++)
         {
-            var value = text.Trim().ToLowerInvariant();
-            var suffix = value.StartsWith('*') && value.Length > 1;
-            var prefix = value.EndsWith('*') && value.Length > 1;
-            return new Term(value.Trim('*').Split(' ', StringSplitOptions.RemoveEmptyEntries), prefix, suffix);
-        }
-
-        public bool In(string[] words)
-        {
-            for (var i = 0; i + Parts.Length <= words.Length; i++)
+            if (excluded?[s] == true || (s == 0 && titleWeight == 0))
             {
-                var matched = true;
-                for (var p = 0; p < Parts.Length && matched; p++)
-                {
-                    matched = PartMatches(Parts[p], words[i + p], first: p == 0, last: p == Parts.Length - 1);
-                }
+                continue;
+            }
 
-                if (matched)
+            var best = 0.0;
+            for (var r = 0; r < rules.Length; r++)
+            {
+                if (rules[r].Weight > best && rules[r].Matches(ruleHits[r], s, count))
+                {
+                    best = rules[r].Weight;
+                }
+            }
+
+            if (best > 0)
+            {
+                var weight = s == 0 ? best * titleWeight : best;
+                total += weight;
+                evidence.Add((s, weight));
+            }
+        }
+
+        if (evidence.Count == 0)
+        {
+            return new TopicMatch(Id, 0, []);
+        }
+
+        foreach (var (terms, weight) in signals)
+        {
+            if (article.SentencesWithAny(terms) is not null)
+            {
+                total += weight;
+            }
+        }
+
+        var score = Math.Round(1 - Math.Exp(-Steepness * Math.Max(0, total)), 3);
+        var quoted = evidence
+            .OrderByDescending(e => e.Weight)
+            .ThenBy(e => e.Sentence)
+            .Take(maxEvidence)
+            .Select(e => article.Sentences[e.Sentence])
+            .ToList();
+        return new TopicMatch(Id, score, quoted);
+    }
+
+    private sealed record Rule(int[][] Groups, int Proximity, double Weight)
+    {
+        // The first group anchors the evidence in the sentence itself; the others may be in its
+        // window. The title (sentence 0) is its own window: it never borrows words from the lead.
+        public bool Matches(bool[]?[] groupHits, int sentence, int count)
+        {
+            if (groupHits[0]?[sentence] != true)
+            {
+                return false;
+            }
+
+            var from = sentence == 0 ? 0 : Math.Max(1, sentence - Proximity);
+            var to = sentence == 0 ? 0 : Math.Min(count - 1, sentence + Proximity);
+            for (var g = 1; g < groupHits.Length; g++)
+            {
+                if (groupHits[g] is not { } hits || !Any(hits, from, to))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool Any(bool[] hits, int from, int to)
+        {
+            for (var s = from; s <= to; s++)
+            {
+                if (hits[s])
                 {
                     return true;
                 }
             }
 
             return false;
-        }
-
-        private bool PartMatches(string part, string word, bool first, bool last)
-        {
-            if (part == "*")
-            {
-                return true;
-            }
-
-            var prefix = Prefix && last;
-            var suffix = Suffix && first;
-            return (prefix, suffix) switch
-            {
-                (true, true) => word.Contains(part, StringComparison.Ordinal),
-                (true, false) => word.StartsWith(part, StringComparison.Ordinal),
-                (false, true) => word.EndsWith(part, StringComparison.Ordinal),
-                _ => word == part,
-            };
         }
     }
 }

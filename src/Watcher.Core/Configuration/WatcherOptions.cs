@@ -150,6 +150,21 @@ public sealed class ClassifierOptions
 
     /// <summary>Azure AI Language endpoint, <c>https://{resource}.cognitiveservices.azure.com</c> (azure-language only).</summary>
     public string? Endpoint { get; set; }
+
+    /// <summary>Resource key; when empty the service is reached with managed identity (DefaultAzureCredential).</summary>
+    public string? Key { get; set; }
+
+    /// <summary>
+    /// Classify locally when the service fails. Off by default: a failing service makes the
+    /// article retry and finally land in poison, never silently get a lesser verdict.
+    /// </summary>
+    public bool FallbackToLocal { get; set; }
+
+    /// <summary>How often a summarization job is polled.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a summarization job may take before the article counts as failed.</summary>
+    public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public sealed class DeliveryOptions

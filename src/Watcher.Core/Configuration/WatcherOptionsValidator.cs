@@ -60,15 +60,7 @@ public sealed class WatcherOptionsValidator : IValidateOptions<WatcherOptions>
                 Fail($"Topics:{id}", "a topic id uses lower-case letters, digits and '-'.");
             }
 
-            if (topic.AllOf.Count == 0 || topic.AllOf.Any(g => g.Count == 0))
-            {
-                Fail($"Topics:{id}:AllOf", "needs at least one non-empty group of terms.");
-            }
-
-            if (topic.Threshold is <= 0 or > 1)
-            {
-                Fail($"Topics:{id}:Threshold", "must be in (0, 1].");
-            }
+            Watcher.Classification.TopicOptionsValidation.Validate($"Topics:{id}", topic, Fail);
         }
 
         var emails = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -150,6 +142,16 @@ public sealed class WatcherOptionsValidator : IValidateOptions<WatcherOptions>
         if (options.Classifier.Backend is not ("local" or "azure-language"))
         {
             Fail("Classifier:Backend", $"'{options.Classifier.Backend}' is not 'local' or 'azure-language'.");
+        }
+        else if (options.Classifier.Backend == "azure-language"
+            && (!Uri.TryCreate(options.Classifier.Endpoint, UriKind.Absolute, out var languageEndpoint) || languageEndpoint.Scheme is not ("https" or "http")))
+        {
+            Fail("Classifier:Endpoint", $"'{options.Classifier.Endpoint}' is not the https URL of an Azure AI Language resource (required for the azure-language backend).");
+        }
+
+        if (options.Classifier.PollInterval <= TimeSpan.Zero || options.Classifier.JobTimeout <= options.Classifier.PollInterval)
+        {
+            Fail("Classifier:JobTimeout", "must be longer than Watcher:Classifier:PollInterval, which must be positive.");
         }
 
         if (!Uri.TryCreate(options.Delivery.PublicBaseUrl, UriKind.Absolute, out var publicBaseUrl) || publicBaseUrl.Scheme is not ("http" or "https"))

@@ -1,0 +1,321 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace Watcher.Classification;
+
+/// <summary>Pipeline options for <see cref="AzureLanguageClient"/>: retries (honouring 429 Retry-After), diagnostics, transport.</summary>
+public sealed class AzureLanguageClientOptions : ClientOptions
+{
+    /// <summary>The GA version of the Language text-analysis REST API this client speaks.</summary>
+    public const string DefaultApiVersion = "2025-11-01";
+
+    public string ApiVersion { get; set; } = DefaultApiVersion;
+
+    /// <summary>How often a summarization job is polled when the service sends no Retry-After.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a summarization job may take.</summary>
+    public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>A document-level error the service returned for an otherwise successful request.</summary>
+public sealed class AzureLanguageDocumentException(string task, string code, string message)
+    : Exception($"Azure AI Language {task} rejected the document: {code}: {message}")
+{
+    public string Task { get; } = task;
+
+    public string Code { get; } = code;
+}
+
+/// <summary>An entity as the service reports it.</summary>
+public sealed record ServiceEntity(string Text, string Category, string? Subcategory, double ConfidenceScore);
+
+/// <summary>
+/// Azure AI Language over its REST API (<c>/language/:analyze-text</c> and
+/// <c>/language/analyze-text/jobs</c>) on an Azure.Core pipeline. Azure.AI.TextAnalytics is not in
+/// this project's registry, so the few calls Watcher needs are written here, within the service's
+/// documented limits.
+/// </summary>
+public sealed class AzureLanguageClient
+{
+    /// <summary>Synchronous tasks take at most 5,120 text elements per document; UTF-16 length is never smaller, so a chunk of this many chars is always accepted.</summary>
+    public const int MaxDocumentChars = 5_120;
+
+    /// <summary>Entity recognition accepts at most 5 documents per synchronous request.</summary>
+    public const int MaxEntityDocumentsPerRequest = 5;
+
+    /// <summary>Asynchronous (job) tasks accept at most 125,000 characters across all documents of a request.</summary>
+    public const int MaxJobChars = 125_000;
+
+    private const string Scope = "https://cognitiveservices.azure.com/.default";
+
+    private readonly Uri endpoint;
+    private readonly HttpPipeline pipeline;
+    private readonly AzureLanguageClientOptions options;
+
+    public AzureLanguageClient(Uri endpoint, AzureKeyCredential credential, AzureLanguageClientOptions? options = null)
+        : this(endpoint, new SubscriptionKeyPolicy(credential), options)
+    {
+    }
+
+    public AzureLanguageClient(Uri endpoint, TokenCredential credential, AzureLanguageClientOptions? options = null)
+        : this(endpoint, new BearerTokenAuthenticationPolicy(credential, Scope), options)
+    {
+    }
+
+    private AzureLanguageClient(Uri endpoint, HttpPipelinePolicy authentication, AzureLanguageClientOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        this.endpoint = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/");
+        this.options = options ?? new AzureLanguageClientOptions();
+        pipeline = HttpPipelineBuilder.Build(this.options, authentication);
+    }
+
+    /// <summary>ISO 639-1 code of the text's language, from its first <see cref="MaxDocumentChars"/> characters.</summary>
+    public async Task<string?> DetectLanguageAsync(string text, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["kind"] = "LanguageDetection",
+            ["parameters"] = new JsonObject { ["modelVersion"] = "latest" },
+            ["analysisInput"] = new JsonObject
+            {
+                ["documents"] = new JsonArray(new JsonObject { ["id"] = "1", ["text"] = Chunks(text).FirstOrDefault() ?? "" }),
+            },
+        };
+        using var result = await AnalyzeAsync(body, cancellationToken);
+        var results = result.RootElement.GetProperty("results");
+        ThrowOnDocumentErrors("LanguageDetection", results);
+        foreach (var document in results.GetProperty("documents").EnumerateArray())
+        {
+            if (document.TryGetProperty("detectedLanguage", out var detected) && detected.TryGetProperty("iso6391Name", out var code))
+            {
+                var value = code.GetString();
+                return string.IsNullOrEmpty(value) || value == "(Unknown)" ? null : value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Entities in <paramref name="text"/>, which is cut at sentence ends into documents within the service's limits.</summary>
+    public async Task<IReadOnlyList<ServiceEntity>> RecognizeEntitiesAsync(string text, string language, CancellationToken cancellationToken)
+    {
+        var entities = new List<ServiceEntity>();
+        foreach (var batch in Chunks(text).Chunk(MaxEntityDocumentsPerRequest))
+        {
+            var documents = new JsonArray();
+            for (var i = 0; i < batch.Length; i++)
+            {
+                documents.Add(new JsonObject { ["id"] = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), ["language"] = language, ["text"] = batch[i] });
+            }
+
+            var body = new JsonObject
+            {
+                ["kind"] = "EntityRecognition",
+                ["parameters"] = new JsonObject { ["modelVersion"] = "latest", ["stringIndexType"] = "Utf16CodeUnit" },
+                ["analysisInput"] = new JsonObject { ["documents"] = documents },
+            };
+            using var result = await AnalyzeAsync(body, cancellationToken);
+            var results = result.RootElement.GetProperty("results");
+            ThrowOnDocumentErrors("EntityRecognition", results);
+            foreach (var document in results.GetProperty("documents").EnumerateArray())
+            {
+                foreach (var entity in document.GetProperty("entities").EnumerateArray())
+                {
+                    entities.Add(new ServiceEntity(
+                        entity.GetProperty("text").GetString() ?? "",
+                        entity.GetProperty("category").GetString() ?? "",
+                        entity.TryGetProperty("subcategory", out var sub) ? sub.GetString() : null,
+                        entity.TryGetProperty("confidenceScore", out var score) ? score.GetDouble() : 0));
+                }
+            }
+        }
+
+        return entities;
+    }
+
+    /// <summary>
+    /// The service's extractive summary (its sentences in document order), through a
+    /// long-running job polled at its <c>Operation-Location</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SummarizeAsync(string text, string language, int sentenceCount, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["displayName"] = "watcher",
+            ["analysisInput"] = new JsonObject
+            {
+                ["documents"] = new JsonArray(new JsonObject { ["id"] = "1", ["language"] = language, ["text"] = text.Length > MaxJobChars ? text[..MaxJobChars] : text }),
+            },
+            ["tasks"] = new JsonArray(new JsonObject
+            {
+                ["kind"] = "ExtractiveSummarization",
+                ["taskName"] = "summary",
+                ["parameters"] = new JsonObject { ["sentenceCount"] = sentenceCount, ["sortBy"] = "Offset" },
+            }),
+        };
+
+        using var message = CreateMessage(RequestMethod.Post, "language/analyze-text/jobs", body);
+        await pipeline.SendAsync(message, cancellationToken);
+        var submitted = message.Response;
+        if (submitted.Status != 202 || !submitted.Headers.TryGetValue("Operation-Location", out var location) || string.IsNullOrEmpty(location))
+        {
+            throw new RequestFailedException(submitted);
+        }
+
+        var deadline = DateTimeOffset.UtcNow + options.JobTimeout;
+        while (true)
+        {
+            using var poll = pipeline.CreateMessage();
+            poll.Request.Method = RequestMethod.Get;
+            poll.Request.Uri.Reset(new Uri(location));
+            await pipeline.SendAsync(poll, cancellationToken);
+            if (poll.Response.Status != 200)
+            {
+                throw new RequestFailedException(poll.Response);
+            }
+
+            using var state = await JsonDocument.ParseAsync(poll.Response.ContentStream!, cancellationToken: cancellationToken);
+            var status = state.RootElement.GetProperty("status").GetString();
+            if (status == "succeeded")
+            {
+                return ReadSummary(state.RootElement);
+            }
+
+            if (status is "failed" or "cancelled" or "cancelling" or "partiallyCompleted")
+            {
+                var errors = state.RootElement.TryGetProperty("errors", out var e) ? e.ToString() : "";
+                throw new InvalidOperationException($"Azure AI Language summarization job ended '{status}'. {errors}");
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Azure AI Language summarization job still '{status}' after {options.JobTimeout}.");
+            }
+
+            await Task.Delay(options.PollInterval, cancellationToken);
+        }
+    }
+
+    /// <summary>Cuts text at sentence ends into pieces the synchronous API accepts; a sentence longer than the limit is cut at a space.</summary>
+    public static IEnumerable<string> Chunks(string text)
+    {
+        var current = new System.Text.StringBuilder();
+        foreach (var sentence in TextSegmenter.Sentences(text))
+        {
+            var rest = sentence;
+            while (rest.Length > 0)
+            {
+                var room = MaxDocumentChars - current.Length - (current.Length > 0 ? 1 : 0);
+                if (rest.Length <= room)
+                {
+                    current.Append(current.Length > 0 ? " " : "").Append(rest);
+                    rest = "";
+                }
+                else if (current.Length > 0)
+                {
+                    yield return current.ToString();
+                    current.Clear();
+                }
+                else
+                {
+                    var cut = rest.LastIndexOf(' ', MaxDocumentChars - 1);
+                    cut = cut > 0 ? cut : MaxDocumentChars;
+                    yield return rest[..cut];
+                    rest = rest[cut..].TrimStart();
+                }
+            }
+        }
+
+        if (current.Length > 0)
+        {
+            yield return current.ToString();
+        }
+    }
+
+    private static List<string> ReadSummary(JsonElement state)
+    {
+        foreach (var item in state.GetProperty("tasks").GetProperty("items").EnumerateArray())
+        {
+            if (item.GetProperty("kind").GetString() != "ExtractiveSummarizationLROResults")
+            {
+                continue;
+            }
+
+            var results = item.GetProperty("results");
+            ThrowOnDocumentErrors("ExtractiveSummarization", results);
+            return results.GetProperty("documents").EnumerateArray()
+                .SelectMany(d => d.GetProperty("sentences").EnumerateArray())
+                .Select(s => s.GetProperty("text").GetString() ?? "")
+                .Where(s => s.Length > 0)
+                .ToList();
+        }
+
+        throw new InvalidOperationException("The summarization job succeeded without an ExtractiveSummarizationLROResults task.");
+    }
+
+    private static void ThrowOnDocumentErrors(string task, JsonElement results)
+    {
+        if (!results.TryGetProperty("errors", out var errors))
+        {
+            return;
+        }
+
+        foreach (var error in errors.EnumerateArray())
+        {
+            var detail = error.GetProperty("error");
+            var code = detail.TryGetProperty("code", out var c) ? c.GetString() ?? "" : "";
+            var message = detail.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+            if (detail.TryGetProperty("innererror", out var inner) && inner.TryGetProperty("code", out var innerCode))
+            {
+                code = $"{code}/{innerCode.GetString()}";
+            }
+
+            throw new AzureLanguageDocumentException(task, code, message);
+        }
+    }
+
+    private async Task<JsonDocument> AnalyzeAsync(JsonObject body, CancellationToken cancellationToken)
+    {
+        using var message = CreateMessage(RequestMethod.Post, "language/:analyze-text", body);
+        await pipeline.SendAsync(message, cancellationToken);
+        if (message.Response.Status != 200)
+        {
+            throw new RequestFailedException(message.Response);
+        }
+
+        return await JsonDocument.ParseAsync(message.Response.ContentStream!, cancellationToken: cancellationToken);
+    }
+
+    private HttpMessage CreateMessage(RequestMethod method, string path, JsonObject body)
+    {
+        var message = pipeline.CreateMessage();
+        var request = message.Request;
+        request.Method = method;
+        request.Uri.Reset(endpoint);
+        request.Uri.AppendPath(path, escape: false);
+        request.Uri.AppendQuery("api-version", options.ApiVersion);
+        request.Headers.Add("Content-Type", "application/json");
+        request.Headers.Add("Accept", "application/json");
+        request.Content = RequestContent.Create(BinaryData.FromString(body.ToJsonString()));
+        return message;
+    }
+}
+
+/// <summary>
+/// Puts the resource key in <c>Ocp-Apim-Subscription-Key</c> on every attempt. Azure.Core's own
+/// AzureKeyCredentialPolicy is internal (shared source for SDK packages), hence this twin; reading
+/// the credential per request lets a rotated key take effect without a restart.
+/// </summary>
+internal sealed class SubscriptionKeyPolicy(AzureKeyCredential credential) : HttpPipelineSynchronousPolicy
+{
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        message.Request.Headers.SetValue("Ocp-Apim-Subscription-Key", credential.Key);
+    }
+}

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using Azure;
+using Azure.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Watcher.Articles;
+using Watcher.Classification;
+using Watcher.Configuration;
+using Watcher.Local.DevServices;
+using Watcher.Storage;
+
+namespace Watcher.Tests.Classification;
+
+/// <summary>
+/// The azure-language backend against a local server replaying the service's documented
+/// responses: what it sends, how it maps the answers, throttling, errors, and what
+/// <see cref="ArticleClassificationService.ClassifyBlobAsync"/> does when the service fails.
+/// </summary>
+public sealed class AzureLanguageClassifierTests : IAsyncLifetime
+{
+    private const string Key = "replay-key";
+
+    private LanguageServiceReplay service = null!;
+
+    public async Task InitializeAsync() => service = await LanguageServiceReplay.StartAsync();
+
+    public async Task DisposeAsync() => await service.DisposeAsync();
+
+    [Fact]
+    public async Task English_article_gets_the_service_language_entities_and_summary_and_our_topics()
+    {
+        service.Entities.Add(("Sweden", "Location", "GPE"));
+        service.Entities.Add(("Telia", "Organization", null));
+        service.SummarySentences.AddRange(["Sweden has banned Huawei from its 5G networks.", "Telia must remove the equipment by 2025."]);
+        var classifier = Create();
+
+        var result = await classifier.ClassifyAsync(new("a1", "Sweden bans Huawei from 5G", "Sweden has banned Huawei from its 5G networks. Telia must remove the equipment by 2025. The regulator cited security advice.", null), CancellationToken.None);
+
+        Assert.Equal("en", result.Language);
+        Assert.Equal(["5g-ban"], result.TopicIds());
+        Assert.Equal(AzureLanguageClassifier.SummarizerName, result.SummaryBy);
+        Assert.Equal("Sweden has banned Huawei from its 5G networks. Telia must remove the equipment by 2025.", result.Summary);
+        Assert.Contains(new NamedEntity("Telia", "Company"), result.Entities);
+        Assert.Contains(new NamedEntity("Sweden", "Country"), result.Entities);
+        Assert.Contains(new NamedEntity("Huawei", "Company"), result.Entities);
+        Assert.Equal(AzureLanguageClassifier.ClassifierName, classifier.Name);
+
+        var requests = service.Requests.ToList();
+        Assert.All(requests, r => Assert.Equal(Key, r.SubscriptionKey));
+        Assert.All(requests.Where(r => r.Method == "POST"), r => Assert.Equal("2025-11-01", r.ApiVersion));
+        Assert.Equal(["LanguageDetection", "EntityRecognition"], requests.Where(r => r.Path == "/language/:analyze-text").Select(r => r.Kind));
+        var job = requests.Single(r => r.Path == "/language/analyze-text/jobs");
+        var task = job.Body.GetProperty("tasks")[0];
+        Assert.Equal("ExtractiveSummarization", task.GetProperty("kind").GetString());
+        Assert.Equal("en", job.Documents[0].GetProperty("language").GetString());
+        Assert.Equal(2, requests.Count(r => r.Method == "GET"));
+    }
+
+    [Fact]
+    public async Task Dutch_article_is_summarized_locally_because_the_service_does_not_support_it()
+    {
+        service.DetectedLanguage = "nl";
+        var classifier = Create();
+
+        var result = await classifier.ClassifyAsync(new("a2", "Italië weert Huawei uit 5G-netwerk", "De Italiaanse regering weert Huawei en ZTE uit het 5G-netwerk. Lopende contracten worden opgeschort. De operatoren krijgen twee jaar.", null), CancellationToken.None);
+
+        Assert.Equal("nl", result.Language);
+        Assert.Equal(["5g-ban"], result.TopicIds());
+        Assert.Equal(ExtractiveSummarizer.Name, result.SummaryBy);
+        Assert.StartsWith("De Italiaanse regering weert Huawei", result.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain(service.Requests, r => r.Path.Contains("jobs", StringComparison.Ordinal));
+        Assert.Equal("nl", service.Requests.Single(r => r.Kind == "EntityRecognition").Documents[0].GetProperty("language").GetString());
+    }
+
+    [Fact]
+    public async Task Topic_terms_see_the_service_entities()
+    {
+        service.Entities.Add(("Acme Widgets", "Organization", null));
+        var options = Classifiers.OptionsFrom(Config("""{ "recall": { "AllOf": [ [ "@company" ], [ "recall*" ] ] } }"""), withDefaults: false);
+        var classifier = Create(options);
+
+        var result = await classifier.ClassifyAsync(new("a3", "", "Acme Widgets recalled its kettles.", null), CancellationToken.None);
+        var local = new LocalClassifier(Options.Create(options)).Classify(new("a3", "", "Acme Widgets recalled its kettles.", null));
+
+        Assert.Equal(["recall"], result.TopicIds());
+        Assert.Empty(local.Topics);
+    }
+
+    [Fact]
+    public async Task Throttling_is_retried_after_the_Retry_After_the_service_asks_for()
+    {
+        var throttled = 0;
+        service.Intercept = r => r.Kind == "LanguageDetection" && Interlocked.Increment(ref throttled) == 1
+            ? (429, """{"error":{"code":"429","message":"Rate limit is exceeded. Try again in 1 seconds."}}""", "1")
+            : null;
+        service.DetectedLanguage = "nl";
+        var classifier = Create();
+        var timer = Stopwatch.StartNew();
+
+        var result = await classifier.ClassifyAsync(new("a4", "Huawei geweerd uit 5G-netwerk", "De regering weert Huawei uit het 5G-netwerk.", null), CancellationToken.None);
+
+        Assert.Equal(["5g-ban"], result.TopicIds());
+        Assert.Equal(2, service.Requests.Count(r => r.Kind == "LanguageDetection"));
+        Assert.True(timer.Elapsed >= TimeSpan.FromMilliseconds(900), $"retried after {timer.Elapsed}, before the 1 s Retry-After");
+    }
+
+    [Fact]
+    public async Task Server_error_fails_the_classification_after_the_retries()
+    {
+        service.Intercept = _ => (500, """{"error":{"code":"InternalServerError","message":"Internal server error."}}""", null);
+        var classifier = Create();
+
+        var error = await Assert.ThrowsAsync<RequestFailedException>(() => classifier.ClassifyAsync(new("a5", "t", "Some text here.", null), CancellationToken.None));
+
+        Assert.Equal(500, error.Status);
+        Assert.Equal(2, service.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Document_error_fails_the_classification_with_its_code()
+    {
+        service.Intercept = r => r.Kind == "EntityRecognition"
+            ? (200, """{"kind":"EntityRecognitionResults","results":{"documents":[],"errors":[{"id":"1","error":{"code":"InvalidArgument","message":"Invalid Language Code.","innererror":{"code":"UnsupportedLanguageCode","message":"Invalid language code. Supported languages: ..."}}}],"modelVersion":"2025-08-01"}}""", null)
+            : null;
+        var classifier = Create();
+
+        var error = await Assert.ThrowsAsync<AzureLanguageDocumentException>(() => classifier.ClassifyAsync(new("a6", "t", "Some text here.", null), CancellationToken.None));
+
+        Assert.Equal("InvalidArgument/UnsupportedLanguageCode", error.Code);
+        Assert.Equal("EntityRecognition", error.Task);
+    }
+
+    [Fact]
+    public async Task Long_text_is_cut_into_documents_and_batches_within_the_service_limits()
+    {
+        service.DetectedLanguage = "nl";
+        var sentence = "De minister van Economische Zaken zegt dat de operatoren meer tijd krijgen voor de vervanging van de apparatuur. ";
+        var text = string.Concat(Enumerable.Repeat(sentence, 300));
+        var classifier = Create();
+
+        await classifier.ClassifyAsync(new("a7", "Lang artikel", text, null), CancellationToken.None);
+
+        var recognition = service.Requests.Where(r => r.Kind == "EntityRecognition").ToList();
+        var documents = recognition.SelectMany(r => r.Documents).Select(d => d.GetProperty("text").GetString()!).ToList();
+        Assert.All(recognition, r => Assert.InRange(r.Documents.Count, 1, AzureLanguageClient.MaxEntityDocumentsPerRequest));
+        Assert.All(documents, d => Assert.InRange(d.Length, 1, AzureLanguageClient.MaxDocumentChars));
+        Assert.True(recognition.Count >= 2, $"{documents.Count} documents in {recognition.Count} requests");
+        Assert.Equal(("Lang artikel " + text).Trim(), string.Join(' ', documents));
+        Assert.InRange(service.Requests.Single(r => r.Kind == "LanguageDetection").Documents[0].GetProperty("text").GetString()!.Length, 1, AzureLanguageClient.MaxDocumentChars);
+    }
+
+    [Fact]
+    public async Task ClassifyBlobAsync_throws_when_the_service_fails_and_falls_back_only_when_configured()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "watcher-tests", Guid.NewGuid().ToString("n"));
+        await using var azurite = await AzuriteService.StartAsync(Path.Combine(root, "azurite"));
+        service.Intercept = _ => (500, """{"error":{"code":"InternalServerError","message":"Internal server error."}}""", null);
+        var article = new Article
+        {
+            Id = "f00dfeed00000001",
+            Url = "https://news.example/huawei",
+            Title = "Sweden bans Huawei from 5G",
+            Text = "Sweden has banned Huawei from its 5G networks.",
+            FetchedAt = DateTimeOffset.Parse("2025-11-20T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
+            Source = new ArticleSource { FeedName = "test", FeedUrl = "https://news.example/feed" },
+        };
+
+        async Task<(ArticleClassificationService Service, WatcherStorage Storage)> BuildAsync(bool fallback)
+        {
+            var options = Classifiers.OptionsFrom($$"""{ "Watcher": { "Storage": { "ConnectionString": "{{azurite.ConnectionString}}" }, "Classifier": { "Backend": "azure-language", "Endpoint": "{{service.Endpoint}}", "Key": "{{Key}}", "FallbackToLocal": {{(fallback ? "true" : "false")}} } } }""");
+            var provider = Services(options);
+            var storage = new WatcherStorage(Options.Create(options));
+            await storage.EnsureCreatedAsync();
+            var store = new ArticleStore(storage, NullLogger<ArticleStore>.Instance);
+            await store.StoreAsync(article, CancellationToken.None);
+            return (new ArticleClassificationService(storage, store, provider.GetRequiredService<IArticleClassifier>(), NullLogger<ArticleClassificationService>.Instance), storage);
+        }
+
+        var blob = ArticleStore.BlobNameFor(article);
+        var (strict, storage) = await BuildAsync(fallback: false);
+        await Assert.ThrowsAsync<RequestFailedException>(() => strict.ClassifyBlobAsync(blob, CancellationToken.None));
+        Assert.False(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id)).ExistsAsync());
+        Assert.Null((await storage.Summaries.PeekMessageAsync()).Value);
+
+        var (lenient, _) = await BuildAsync(fallback: true);
+        var classified = await lenient.ClassifyBlobAsync(blob, CancellationToken.None);
+        Assert.NotNull(classified);
+        Assert.Equal(LocalClassifier.ClassifierName, classified.Classifier);
+        Assert.Equal(["5g-ban"], classified.Topics.Select(t => t.Id));
+        Assert.True(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id)).ExistsAsync());
+        Assert.NotNull((await storage.Summaries.PeekMessageAsync()).Value);
+    }
+
+    [Fact]
+    public void Backend_setting_picks_the_classifier_and_no_key_means_managed_identity()
+    {
+        var local = Services(Classifiers.OptionsFrom("""{ "Watcher": {} }""")).GetRequiredService<IArticleClassifier>();
+        var options = Classifiers.OptionsFrom($$"""{ "Watcher": { "Classifier": { "Backend": "azure-language", "Endpoint": "{{service.Endpoint}}" } } }""");
+        var identity = Services(options).GetRequiredService<IArticleClassifier>();
+
+        Assert.IsType<LocalClassifier>(local);
+        Assert.IsType<AzureLanguageClassifier>(identity);
+        Assert.Equal(local.Version + "+api-2025-11-01", identity.Version);
+    }
+
+    private static string Config(string topics) => $$"""{ "Watcher": { "Topics": {{topics}} } }""";
+
+    private IArticleClassifier Create(WatcherOptions? options = null)
+    {
+        options ??= Classifiers.OptionsFrom("""{ "Watcher": {} }""");
+        options.Classifier.Backend = "azure-language";
+        options.Classifier.Endpoint = service.Endpoint.AbsoluteUri;
+        options.Classifier.Key = Key;
+        options.Classifier.PollInterval = TimeSpan.FromMilliseconds(20);
+        return Services(options).GetRequiredService<IArticleClassifier>();
+    }
+
+    // The pipeline's own retry policy, with a short back-off so a failing test stays fast; a
+    // Retry-After from the service still wins over it.
+    private static ServiceProvider Services(WatcherOptions options)
+    {
+        var clientOptions = new AzureLanguageClientOptions();
+        clientOptions.Retry.MaxRetries = 1;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        clientOptions.Retry.Mode = RetryMode.Fixed;
+        return new ServiceCollection()
+            .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .AddSingleton(Options.Create(options))
+            .AddSingleton(clientOptions)
+            .AddSingleton<IArticleClassifier>(ClassifierFactory.Create)
+            .BuildServiceProvider();
+    }
+}
