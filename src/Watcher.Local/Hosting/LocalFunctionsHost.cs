@@ -161,7 +161,10 @@ internal sealed class LocalFunctionsHost(
         var failures = new List<string>();
         while (true)
         {
-            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(16, QueueRetryDelay, cancellationToken)).Value;
+            // The queue service leases a received message for at least a second; a failure then
+            // sets the retry delay itself, which may be zero as in the Functions host.
+            var lease = QueueRetryDelay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : QueueRetryDelay;
+            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(16, lease, cancellationToken)).Value;
             if (batch.Length == 0)
             {
                 return failures;
@@ -183,6 +186,10 @@ internal sealed class LocalFunctionsHost(
                         await storage.SummariesPoison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
                         await storage.Summaries.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
                         logger.LogError("Message {MessageId} moved to {Queue}", message.MessageId, StorageNames.SummariesPoisonQueue);
+                    }
+                    else
+                    {
+                        await storage.Summaries.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: QueueRetryDelay, cancellationToken: cancellationToken);
                     }
                 }
             }
