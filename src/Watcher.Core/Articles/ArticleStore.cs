@@ -9,7 +9,12 @@ namespace Watcher.Articles;
 /// is finished by the next run at the same blob name, and a second source is remembered there
 /// without touching the article blob (which would fire the blob trigger again).
 /// </summary>
-public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> logger)
+/// <remarks>
+/// Before a new article is claimed its content is compared with recent stories
+/// (<see cref="SimilarStoryIndex"/>); the first article of the same story is recorded as
+/// <see cref="Article.SameStoryAs"/> in both the article and its index entry.
+/// </remarks>
+public sealed class ArticleStore(WatcherStorage storage, SimilarStoryIndex similarStories, ILogger<ArticleStore> logger)
 {
     public static string BlobNameFor(Article article)
     {
@@ -23,7 +28,13 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
     public async Task<ArticleStoreResult> StoreAsync(Article article, CancellationToken cancellationToken)
     {
         var indexBlob = storage.State.GetBlobClient(IndexBlobName(article.Id));
-        var claim = new ArticleIndexEntry { Id = article.Id, BlobName = BlobNameFor(article), Sources = [article.Source] };
+        if (!await JsonBlobs.ExistsAsync(indexBlob, cancellationToken) && article.SameStoryAs is null &&
+            StorySignature.Compute(article.Title, article.Text) is { } signature)
+        {
+            article = article with { SameStoryAs = await similarStories.FindOrRegisterAsync(article.Id, signature, article.FetchedAt, cancellationToken) };
+        }
+
+        var claim = new ArticleIndexEntry { Id = article.Id, BlobName = BlobNameFor(article), Sources = [article.Source], SameStoryAs = article.SameStoryAs };
 
         if (!await JsonBlobs.TryCreateAsync(indexBlob, claim, cancellationToken))
         {
@@ -34,7 +45,7 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
             }
 
             // A crash after the claim and before the article write leaves the index alone; finish it.
-            var written = await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(existing.BlobName), article with { }, cancellationToken);
+            var written = await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(existing.BlobName), article with { SameStoryAs = existing.SameStoryAs }, cancellationToken);
             var sourceAdded = await AddSourceAsync(indexBlob, existing, etag, article.Source, cancellationToken);
             return written ? ArticleStoreResult.Stored : sourceAdded ? ArticleStoreResult.SourceAdded : ArticleStoreResult.Known;
         }
@@ -45,6 +56,10 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
 
     public async Task<Article?> ReadAsync(string blobName, CancellationToken cancellationToken) =>
         (await JsonBlobs.ReadAsync<Article>(storage.Articles.GetBlobClient(blobName), cancellationToken)).Document;
+
+    /// <summary>Whether an article with this id was stored (or claimed) before.</summary>
+    public async Task<bool> IsKnownAsync(string articleId, CancellationToken cancellationToken) =>
+        await JsonBlobs.ExistsAsync(storage.State.GetBlobClient(IndexBlobName(articleId)), cancellationToken);
 
     public async Task<ArticleIndexEntry?> ReadIndexAsync(string articleId, CancellationToken cancellationToken) =>
         (await JsonBlobs.ReadAsync<ArticleIndexEntry>(storage.State.GetBlobClient(IndexBlobName(articleId)), cancellationToken)).Document;
@@ -92,4 +107,7 @@ public sealed record ArticleIndexEntry
     public required string BlobName { get; init; }
 
     public required List<ArticleSource> Sources { get; init; }
+
+    /// <summary>The first article of the same story from another site, for "also reported by".</summary>
+    public string? SameStoryAs { get; init; }
 }
