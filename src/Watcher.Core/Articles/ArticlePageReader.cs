@@ -44,7 +44,9 @@ public sealed class ArticlePageReader : IDisposable
         try
         {
             var (html, finalUrl) = await FetchPageAsync(new Uri(article.Url), cancellationToken);
-            var extracted = SmartReader.Reader.ParseArticle(finalUrl.AbsoluteUri, html);
+            // The constructor that takes the text: SmartReader's static ParseArticle(uri, string)
+            // would download the page itself, around the address guard.
+            var extracted = new SmartReader.Reader(finalUrl.AbsoluteUri, html).GetArticle();
             var text = ArticleText.Clean(extracted.TextContent ?? "");
             if (!extracted.IsReadable || text.Length <= article.Text.Length)
             {
