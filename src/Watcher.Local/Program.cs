@@ -7,6 +7,7 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
     GlobalOptions.Config,
     RunCommand.Create(),
     DemoCommand.Create(),
+    FeedsCommand.Create(),
 };
 
 try

@@ -8,7 +8,7 @@ namespace Watcher.Feeds.Fetching;
 /// processing off as well; refusing here too means XXE and entity-expansion ("billion laughs")
 /// documents are reported as what they are whatever parser version reads the rest.
 /// </summary>
-internal static class FeedDocumentCheck
+public static class FeedDocumentCheck
 {
     // Entity declarations live in the internal subset, which precedes the root element.
     private const int PrologWindow = 64 * 1024;
