@@ -28,13 +28,7 @@ public sealed class ArticleStore(WatcherStorage storage, SimilarStoryIndex simil
     public async Task<ArticleStoreResult> StoreAsync(Article article, CancellationToken cancellationToken)
     {
         var indexBlob = storage.State.GetBlobClient(IndexBlobName(article.Id));
-        if (!await JsonBlobs.ExistsAsync(indexBlob, cancellationToken) && article.SameStoryAs is null &&
-            StorySignature.Compute(article.Title, article.Text) is { } signature)
-        {
-            article = article with { SameStoryAs = await similarStories.FindOrRegisterAsync(article.Id, signature, article.FetchedAt, cancellationToken) };
-        }
-
-        var claim = new ArticleIndexEntry { Id = article.Id, BlobName = BlobNameFor(article), Sources = [article.Source], SameStoryAs = article.SameStoryAs };
+        var claim = new ArticleIndexEntry { Id = article.Id, BlobName = BlobNameFor(article), Sources = [article.Source] };
 
         if (!await JsonBlobs.TryCreateAsync(indexBlob, claim, cancellationToken))
         {
@@ -44,10 +38,19 @@ public sealed class ArticleStore(WatcherStorage storage, SimilarStoryIndex simil
                 throw new InvalidOperationException($"Article index entry {indexBlob.Name} vanished while it was being read.");
             }
 
-            // A crash after the claim and before the article write leaves the index alone; finish it.
+            // A crash after the claim and before the article write leaves the index alone; finish it
+            // (with the same-story link only if it had been recorded before the crash).
             var written = await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(existing.BlobName), article with { SameStoryAs = existing.SameStoryAs }, cancellationToken);
             var sourceAdded = await AddSourceAsync(indexBlob, existing, etag, article.Source, cancellationToken);
             return written ? ArticleStoreResult.Stored : sourceAdded ? ArticleStoreResult.SourceAdded : ArticleStoreResult.Known;
+        }
+
+        // Only a new article is compared with recent stories, so a known one costs no band writes.
+        if (article.SameStoryAs is null && StorySignature.Compute(article.Title, article.Text) is { } signature &&
+            await similarStories.FindOrRegisterAsync(article.Id, signature, article.FetchedAt, cancellationToken) is { } storyId)
+        {
+            article = article with { SameStoryAs = storyId };
+            await RecordSameStoryAsync(indexBlob, storyId, cancellationToken);
         }
 
         await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(claim.BlobName), article, cancellationToken);
@@ -63,6 +66,24 @@ public sealed class ArticleStore(WatcherStorage storage, SimilarStoryIndex simil
 
     public async Task<ArticleIndexEntry?> ReadIndexAsync(string articleId, CancellationToken cancellationToken) =>
         (await JsonBlobs.ReadAsync<ArticleIndexEntry>(storage.State.GetBlobClient(IndexBlobName(articleId)), cancellationToken)).Document;
+
+    private static async Task RecordSameStoryAsync(Azure.Storage.Blobs.BlobClient indexBlob, string storyId, CancellationToken cancellationToken)
+    {
+        // Another feed may be adding itself as a source at the same moment; retry on its ETag.
+        while (true)
+        {
+            var (entry, etag) = await JsonBlobs.ReadAsync<ArticleIndexEntry>(indexBlob, cancellationToken);
+            if (entry is null)
+            {
+                throw new InvalidOperationException($"Article index entry {indexBlob.Name} vanished while it was being updated.");
+            }
+
+            if (await JsonBlobs.TryReplaceAsync(indexBlob, entry with { SameStoryAs = storyId }, etag, cancellationToken))
+            {
+                return;
+            }
+        }
+    }
 
     private async Task<bool> AddSourceAsync(Azure.Storage.Blobs.BlobClient indexBlob, ArticleIndexEntry entry, Azure.ETag etag, ArticleSource source, CancellationToken cancellationToken)
     {

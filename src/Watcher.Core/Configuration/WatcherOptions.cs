@@ -148,8 +148,11 @@ public sealed class FetchOptions
     /// <summary>Time between the starts of two requests to the same host and port.</summary>
     public TimeSpan MinIntervalPerHost { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How often a healthy feed is polled at most; the timer may fire more often.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// Least time between two polls of a healthy feed. Zero (the default) polls it on every
+    /// <c>FetchFeeds</c> tick; back-off and Retry-After still hold failing feeds back.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.Zero;
 
     /// <summary>First wait after a failure; it doubles with each further failure up to <see cref="MaxBackoff"/>.</summary>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMinutes(15);

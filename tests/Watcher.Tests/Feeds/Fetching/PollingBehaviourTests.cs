@@ -144,6 +144,45 @@ public sealed class PollingBehaviourTests(FetchTestHost host) : IClassFixture<Fe
     }
 
     [Fact]
+    public async Task A_healthy_feed_waits_for_its_poll_interval()
+    {
+        host.Server.MapText("/interval", Rss("/interval", 1));
+        var (poller, states, provider) = await PollerAsync([FetchTestHost.Feed("interval", host.Server.Url("/interval"))], new JsonObject { ["PollInterval"] = "01:00:00" });
+        using (provider)
+        {
+            await poller.PollAllAsync(CancellationToken.None);
+            var skipped = Assert.Single(await poller.PollAllAsync(CancellationToken.None));
+            Assert.Contains("not due", skipped.SkippedBecause, StringComparison.Ordinal);
+            Assert.Equal(1, host.Server.HitsOn("/interval"));
+            var (state, _) = await states.ReadAsync("interval", CancellationToken.None);
+            Assert.InRange(state!.NextPoll!.Value - state.LastSuccess!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+        }
+    }
+
+    [Fact]
+    public async Task More_than_five_redirects_is_an_error()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            var next = $"/chain-{i + 1}";
+            host.Server.Map($"/chain-{i}", context =>
+            {
+                context.Response.Redirect(next);
+                return Task.CompletedTask;
+            });
+        }
+
+        var (poller, states, provider) = await PollerAsync([FetchTestHost.Feed("chain", host.Server.Url("/chain-0"))]);
+        using (provider)
+        {
+            await poller.PollAllAsync(CancellationToken.None);
+            var (state, _) = await states.ReadAsync("chain", CancellationToken.None);
+            Assert.Equal(FeedErrorKind.TooManyRedirects, state!.LastErrorKind);
+            Assert.Equal(6, host.Server.Requests.Count(r => r.Path.StartsWith("/chain-", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
     public async Task Failures_back_off_exponentially_up_to_the_cap()
     {
         host.Server.Map("/failing", context =>
