@@ -19,6 +19,12 @@ public sealed class ArticlePageReader : IDisposable
     private readonly FetchOptions options;
     private readonly ILogger<ArticlePageReader> logger;
 
+    static ArticlePageReader()
+    {
+        // Pages still come in windows-1252 and other legacy code pages that .NET only knows with this provider.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    }
+
     public ArticlePageReader(IOptions<WatcherOptions> options, ILogger<ArticlePageReader> logger)
     {
         this.options = options.Value.Fetch;
