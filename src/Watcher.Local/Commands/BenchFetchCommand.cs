@@ -86,7 +86,7 @@ internal static class BenchFetchCommand
         await File.WriteAllTextAsync(configPath, config.ToJsonString(), cancellationToken);
 
         var rows = new List<(string Name, TimeSpan Elapsed, string Detail)>();
-        using (var app = WatcherApp.Build(configPath, LogLevel.Warning))
+        using (var app = WatcherApp.Build(configPath, LogLevel.Error))
         {
             await app.GetRequiredService<WatcherStorage>().EnsureCreatedAsync(cancellationToken);
             var poller = app.GetRequiredService<FeedPoller>();
