@@ -36,7 +36,7 @@ internal static class BenchFetchCommand
         var portCount = new Option<int>("--ports") { Description = "Ports (hosts) the feeds are spread over; the politeness limits apply per host and port.", DefaultValueFactory = _ => 100 };
         var items = new Option<int>("--items") { Description = "Items per feed (each a new article on the first pass).", DefaultValueFactory = _ => 1 };
         var delay = new Option<int>("--delay-ms") { Description = "How long the server waits before answering each request.", DefaultValueFactory = _ => 50 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Watcher:Fetch:MaxConcurrency for the run.", DefaultValueFactory = _ => 64 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Watcher:Fetch:MaxConcurrency for the run (the default is 16).", DefaultValueFactory = _ => 16 };
         var skipFeedparser = new Option<bool>("--no-feedparser") { Description = "Skip the python3-feedparser comparison." };
         var fetch = new Command("fetch", "Benchmark a fetch cycle over many local feeds against Azurite, side by side with feedparser.") { feedCount, portCount, items, delay, concurrency, skipFeedparser };
         fetch.SetAction(async (parse, cancellationToken) =>
