@@ -64,7 +64,7 @@ public sealed class FullTextTests(FetchTestHost host) : IClassFixture<FetchTestH
     public async Task A_windows_1252_page_is_decoded_by_its_declared_charset()
     {
         var page = Page.Replace("Huawei said it was disappointed", "Huawei noemde de beëindiging teleurstellend", StringComparison.Ordinal);
-        host.Server.MapBytes("/cp1252/page", System.Text.Encoding.GetEncoding(1252).GetBytes(page), "text/html; charset=windows-1252");
+        host.Server.MapBytes("/cp1252/page", System.Text.CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetBytes(page), "text/html; charset=windows-1252");
         using var provider = await FetchTestHost.BuildAsync(host.WriteConfig([], new JsonObject { ["AllowedPrivateHosts"] = new JsonArray("127.0.0.1") }));
         var reader = provider.GetRequiredService<ArticlePageReader>();
         var (html, _) = await reader.FetchPageAsync(host.Server.Url("/cp1252/page"), CancellationToken.None);
