@@ -32,6 +32,9 @@ public static class WatcherServiceCollectionExtensions
         services.AddSingleton<FeedFetcher>();
         services.AddSingleton<FeedStateStore>();
         services.AddSingleton<FeedPoller>();
+        services.AddSingleton<Watcher.Feeds.Fetching.FeedHealthReporter>();
+        services.AddSingleton<ArticlePageReader>();
+        services.AddSingleton<SimilarStoryIndex>();
         services.AddSingleton<IArticleClassifier>(ClassifierFactory.Create);
         services.AddSingleton<ArticleClassificationService>();
         services.AddSingleton<SubscriberDirectory>();

@@ -141,6 +141,35 @@ public sealed class FetchOptions
     public bool AllowFileUrls { get; set; }
 
     public int MaxConcurrency { get; set; } = 16;
+
+    /// <summary>Concurrent requests to one host and port, so a site with many feeds is not hammered.</summary>
+    public int MaxConcurrencyPerHost { get; set; } = 2;
+
+    /// <summary>Time between the starts of two requests to the same host and port.</summary>
+    public TimeSpan MinIntervalPerHost { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Least time between two polls of a healthy feed. Zero (the default) polls it on every
+    /// <c>FetchFeeds</c> tick; back-off and Retry-After still hold failing feeds back.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.Zero;
+
+    /// <summary>First wait after a failure; it doubles with each further failure up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMinutes(15);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>A feed failing this long is reported to <see cref="AdminEmail"/>.</summary>
+    public TimeSpan ReportFailingAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Who hears about feeds that keep failing; nobody when empty.</summary>
+    public string? AdminEmail { get; set; }
+
+    /// <summary>Hosts (names or CIDR ranges) the article-page fetch may reach although they are loopback, private or link-local.</summary>
+    public List<string> AllowedPrivateHosts { get; set; } = [];
+
+    /// <summary>How far back a new article is compared with earlier ones for the same story.</summary>
+    public TimeSpan SimilarStoryWindow { get; set; } = TimeSpan.FromDays(14);
 }
 
 public sealed class ClassifierOptions

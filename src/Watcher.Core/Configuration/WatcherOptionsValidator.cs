@@ -198,7 +198,66 @@ public sealed class WatcherOptionsValidator : IValidateOptions<WatcherOptions>
             Fail("Fetch:MaxResponseBytes", "must be at least 1024.");
         }
 
+        ValidateFetch(options.Fetch, Fail);
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateFetch(FetchOptions fetch, Action<string, string> fail)
+    {
+        if (fetch.MaxConcurrencyPerHost < 1)
+        {
+            fail("Fetch:MaxConcurrencyPerHost", "must be at least 1.");
+        }
+
+        if (fetch.MinIntervalPerHost < TimeSpan.Zero)
+        {
+            fail("Fetch:MinIntervalPerHost", "must not be negative.");
+        }
+
+        if (fetch.Timeout <= TimeSpan.Zero)
+        {
+            fail("Fetch:Timeout", "must be positive.");
+        }
+
+        if (fetch.PollInterval < TimeSpan.Zero)
+        {
+            fail("Fetch:PollInterval", "must not be negative.");
+        }
+
+        if (fetch.InitialBackoff <= TimeSpan.Zero || fetch.MaxBackoff < fetch.InitialBackoff)
+        {
+            fail("Fetch:MaxBackoff", "InitialBackoff must be positive and MaxBackoff at least InitialBackoff.");
+        }
+
+        if (fetch.ReportFailingAfter <= TimeSpan.Zero)
+        {
+            fail("Fetch:ReportFailingAfter", "must be positive.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(fetch.AdminEmail) && !MailboxAddress.TryParse(fetch.AdminEmail, out _))
+        {
+            fail("Fetch:AdminEmail", $"'{fetch.AdminEmail}' is not an e-mail address.");
+        }
+
+        if (!Uri.TryCreate(fetch.ContactUrl, UriKind.Absolute, out _))
+        {
+            fail("Fetch:ContactUrl", $"'{fetch.ContactUrl}' is not an absolute URL.");
+        }
+
+        for (var i = 0; i < fetch.AllowedPrivateHosts.Count; i++)
+        {
+            var entry = fetch.AllowedPrivateHosts[i];
+            if (string.IsNullOrWhiteSpace(entry) || (entry.Contains('/', StringComparison.Ordinal) && !System.Net.IPNetwork.TryParse(entry, out _)))
+            {
+                fail($"Fetch:AllowedPrivateHosts:{i}", $"'{entry}' is neither a host name nor a CIDR range.");
+            }
+        }
+
+        if (fetch.SimilarStoryWindow <= TimeSpan.Zero)
+        {
+            fail("Fetch:SimilarStoryWindow", "must be positive.");
+        }
     }
 
     private static void ValidateCron(string expression, string setting, Action<string, string> fail)

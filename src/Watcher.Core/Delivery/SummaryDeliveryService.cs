@@ -60,9 +60,10 @@ public sealed class SummaryDeliveryService(
             Url = article.Url,
             Source = sourceFeeds[0],
 
-            // The article index knows every feed that carried this very article. It records no
-            // near-duplicates from other sites, so DigestItem.SameStoryAs stays empty here.
+            // The article index knows every feed that carried this very article; the same story
+            // published by another site is linked by content similarity when it was stored.
             AlsoReportedBy = sourceFeeds.Skip(1).ToList(),
+            SameStoryAs = (article.SameStoryAs ?? index?.SameStoryAs) is { } firstOfStory ? [firstOfStory] : [],
             Published = article.Published,
             Language = classified.Language,
             Summary = classified.Summary,
@@ -81,7 +82,17 @@ public sealed class SummaryDeliveryService(
                 continue;
             }
 
-            if (await digests.AddPendingAsync(SubscriberKey.For(subscriber.Email), item with { Topics = wanted }, cancellationToken))
+            // An instant subscriber gets each story once, whichever site's version comes first; a
+            // digest folds the versions into one item with "also reported by" instead.
+            var key = SubscriberKey.For(subscriber.Email);
+            var storyId = item.SameStoryAs.Count > 0 ? item.SameStoryAs[0] : article.Id;
+            if (subscriber.Schedule == DeliverySchedule.Instant && !await digests.TryClaimStoryAsync(key, storyId, article.Id, cancellationToken))
+            {
+                logger.LogInformation("Article {ArticleId} is story {StoryId}, which {Email} already gets; not sent again", article.Id, storyId, subscriber.Email);
+                continue;
+            }
+
+            if (await digests.AddPendingAsync(key, item with { Topics = wanted }, cancellationToken))
             {
                 logger.LogInformation("Article {ArticleId} queued for {Email}", article.Id, subscriber.Email);
             }

@@ -2,108 +2,250 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
 using Watcher.Configuration;
+using Watcher.Feeds.Fetching;
 
 namespace Watcher.Feeds;
 
-/// <summary>Gets a feed document over HTTP(S) with a conditional GET, or from a file.</summary>
+/// <summary>
+/// Gets a feed document politely and safely: a conditional GET, compressed transfer, redirects
+/// followed one by one (so loops are caught and permanent moves reported), a timeout per request,
+/// a size cap enforced while the body streams in, and per-host plus overall request limits.
+/// </summary>
 public sealed class FeedFetcher : IDisposable
 {
+    public const int MaxRedirects = 5;
+
     private readonly HttpClient http;
     private readonly FetchOptions options;
+    private readonly HostThrottle throttle;
+    private readonly SemaphoreSlim requests;
+    private readonly TimeProvider clock;
 
-    public FeedFetcher(IOptions<WatcherOptions> options)
+    public FeedFetcher(IOptions<WatcherOptions> options, TimeProvider clock)
     {
+        this.clock = clock;
         this.options = options.Value.Fetch;
+        throttle = new HostThrottle(this.options.MaxConcurrencyPerHost, this.options.MinIntervalPerHost, clock);
+        requests = new SemaphoreSlim(this.options.MaxConcurrency, this.options.MaxConcurrency);
         http = new HttpClient(new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.All,
-            MaxAutomaticRedirections = 5,
+            AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = Math.Max(this.options.MaxConcurrencyPerHost, 1),
         })
         {
-            Timeout = this.options.Timeout,
-            MaxResponseContentBufferSize = this.options.MaxResponseBytes,
+            // The per-request timeout is applied by FetchAsync, which can name the feed.
+            Timeout = Timeout.InfiniteTimeSpan,
         };
-        http.DefaultRequestHeaders.UserAgent.ParseAdd($"Watcher/{WatcherConfiguration.ProductVersion} (+{this.options.ContactUrl})");
+        http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent(this.options));
         http.DefaultRequestHeaders.Accept.ParseAdd("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5");
     }
+
+    public static string UserAgent(FetchOptions options) => $"Watcher/{WatcherConfiguration.ProductVersion} (+{options.ContactUrl})";
 
     public async Task<FetchResult> FetchAsync(Uri url, string? etag, string? lastModified, CancellationToken cancellationToken)
     {
         if (url.IsFile)
         {
-            if (!options.AllowFileUrls)
+            return await ReadFileAsync(url, cancellationToken);
+        }
+
+        var visited = new HashSet<string>(StringComparer.Ordinal) { url.AbsoluteUri };
+        var current = url;
+        Uri? permanentUrl = null;
+        var onlyPermanentMoves = true;
+        for (var hop = 0; ; hop++)
+        {
+            if (current.Scheme is not ("http" or "https"))
             {
-                throw new FeedFetchException($"file URLs are not allowed (Watcher:Fetch:AllowFileUrls): {url}");
+                throw new FeedFetchException(FeedErrorKind.NotAllowed, $"{current} is not an http or https URL");
             }
 
+            var answer = await SendAsync(current, etag, lastModified, cancellationToken);
+            if (answer.Redirect is null)
+            {
+                return answer.Result! with { PermanentUrl = permanentUrl };
+            }
+
+            if (hop == MaxRedirects)
+            {
+                throw new FeedFetchException(FeedErrorKind.TooManyRedirects, $"more than {MaxRedirects} redirects starting at {url}");
+            }
+
+            var next = answer.Redirect;
+            if (!visited.Add(next.AbsoluteUri))
+            {
+                throw new FeedFetchException(FeedErrorKind.RedirectLoop, $"redirect loop: {current} leads back to {next}");
+            }
+
+            onlyPermanentMoves &= answer.IsPermanentRedirect;
+            if (onlyPermanentMoves)
+            {
+                permanentUrl = next;
+            }
+
+            current = next;
+        }
+    }
+
+    private async Task<HopAnswer> SendAsync(Uri url, string? etag, string? lastModified, CancellationToken cancellationToken)
+    {
+        using var hostLease = await throttle.AcquireAsync(url, cancellationToken);
+        await requests.WaitAsync(cancellationToken);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Timeout);
             try
             {
-                return FetchResult.Content(await File.ReadAllBytesAsync(url.LocalPath, cancellationToken), url, null, null, null);
+                return await SendOnceAsync(url, etag, lastModified, timeout.Token);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new FeedFetchException(FeedErrorKind.Timeout, $"no complete answer from {url} within {options.Timeout.TotalSeconds:0.#} s", inner: e);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new FeedFetchException(FeedErrorKind.Network, $"request to {url} failed: {e.Message}", inner: e);
             }
             catch (IOException e)
             {
-                throw new FeedFetchException($"cannot read {url.LocalPath}: {e.Message}", e);
+                throw new FeedFetchException(FeedErrorKind.Network, $"reading {url} failed: {e.Message}", inner: e);
             }
         }
+        finally
+        {
+            requests.Release();
+        }
+    }
 
+    private async Task<HopAnswer> SendOnceAsync(Uri url, string? etag, string? lastModified, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (etag is not null && EntityTagHeaderValue.TryParse(etag, out var tag))
         {
             request.Headers.IfNoneMatch.Add(tag);
         }
 
-        if (lastModified is not null && DateTimeOffset.TryParse(lastModified, out var since))
+        if (lastModified is not null && DateTimeOffset.TryParse(lastModified, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var since))
         {
             request.Headers.IfModifiedSince = since;
         }
 
-        HttpResponseMessage response;
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var status = (int)response.StatusCode;
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.NotModified:
+                return new HopAnswer(FetchResult.NotModified, null, false);
+            case HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect:
+                var location = response.Headers.Location
+                    ?? throw new FeedFetchException(FeedErrorKind.HttpStatus, $"{url} answered HTTP {status} without a Location", status);
+                var target = location.IsAbsoluteUri ? location : new Uri(url, location);
+                return new HopAnswer(null, target, response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.PermanentRedirect);
+            case HttpStatusCode.Gone:
+                throw new FeedFetchException(FeedErrorKind.Gone, $"{url} answered HTTP 410 Gone: the feed was removed for good", status);
+            case HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable:
+                var retryAfter = RetryAfter(response);
+                throw new FeedFetchException(
+                    FeedErrorKind.RateLimited,
+                    $"{url} answered HTTP {status} {response.ReasonPhrase}" + (retryAfter is null ? "" : $"; retry after {retryAfter:u}"),
+                    status,
+                    retryAfter);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new FeedFetchException(FeedErrorKind.HttpStatus, $"{url} answered HTTP {status} {response.ReasonPhrase}", status);
+        }
+
+        var body = await ReadCappedAsync(response.Content, url, cancellationToken);
+        return new HopAnswer(
+            new FetchResult
+            {
+                Body = body,
+                FinalUrl = url,
+                ContentType = response.Content.Headers.ContentType?.ToString(),
+                ContentLanguage = response.Content.Headers.ContentLanguage.FirstOrDefault(),
+                ETag = response.Headers.ETag?.ToString(),
+                LastModified = response.Content.Headers.LastModified?.ToString("R"),
+            },
+            null,
+            false);
+    }
+
+    private DateTimeOffset? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return clock.GetUtcNow() + delta;
+        }
+
+        return header?.Date;
+    }
+
+    /// <summary>Reads the (decompressed) body, failing as soon as it passes the cap, so a huge body is never held.</summary>
+    private async Task<ReadOnlyMemory<byte>> ReadCappedAsync(HttpContent content, Uri url, CancellationToken cancellationToken)
+    {
+        var cap = options.MaxResponseBytes;
+        if (content.Headers.ContentLength > cap)
+        {
+            throw new FeedFetchException(FeedErrorKind.TooLarge, $"{url} announces {content.Headers.ContentLength} bytes, more than the {cap}-byte limit (Watcher:Fetch:MaxResponseBytes)");
+        }
+
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream((int)Math.Min(content.Headers.ContentLength ?? 64 * 1024, cap));
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > cap)
+            {
+                throw new FeedFetchException(FeedErrorKind.TooLarge, $"{url} sent more than the {cap}-byte limit (Watcher:Fetch:MaxResponseBytes)");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    private async Task<FetchResult> ReadFileAsync(Uri url, CancellationToken cancellationToken)
+    {
+        if (!options.AllowFileUrls)
+        {
+            throw new FeedFetchException(FeedErrorKind.NotAllowed, $"file URLs are not allowed (Watcher:Fetch:AllowFileUrls): {url}");
+        }
+
         try
         {
-            response = await http.SendAsync(request, cancellationToken);
+            var info = new FileInfo(url.LocalPath);
+            if (info.Exists && info.Length > options.MaxResponseBytes)
+            {
+                throw new FeedFetchException(FeedErrorKind.TooLarge, $"{url.LocalPath} has {info.Length} bytes, more than the {options.MaxResponseBytes}-byte limit (Watcher:Fetch:MaxResponseBytes)");
+            }
+
+            return new FetchResult { Body = await File.ReadAllBytesAsync(url.LocalPath, cancellationToken), FinalUrl = url };
         }
-        catch (HttpRequestException e)
+        catch (IOException e)
         {
-            throw new FeedFetchException($"request to {url} failed: {e.Message}", e);
+            throw new FeedFetchException(FeedErrorKind.Network, $"cannot read {url.LocalPath}: {e.Message}", inner: e);
         }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (UnauthorizedAccessException e)
         {
-            throw new FeedFetchException($"no answer from {url} within {options.Timeout.TotalSeconds:0} s", e);
-        }
-
-        using (response)
-        {
-            if (response.StatusCode == HttpStatusCode.NotModified)
-            {
-                return FetchResult.NotModified;
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new FeedFetchException($"{url} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
-            }
-
-            byte[] body;
-            try
-            {
-                body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new FeedFetchException($"reading {url} failed: {e.Message}", e);
-            }
-
-            return FetchResult.Content(
-                body,
-                response.RequestMessage?.RequestUri ?? url,
-                response.Content.Headers.ContentType?.ToString(),
-                response.Headers.ETag?.ToString(),
-                response.Content.Headers.LastModified?.ToString("R"));
+            throw new FeedFetchException(FeedErrorKind.NotAllowed, $"cannot read {url.LocalPath}: {e.Message}", inner: e);
         }
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose()
+    {
+        http.Dispose();
+        requests.Dispose();
+    }
+
+    private sealed record HopAnswer(FetchResult? Result, Uri? Redirect, bool IsPermanentRedirect);
 }
 
 public sealed record FetchResult
@@ -116,15 +258,26 @@ public sealed record FetchResult
 
     public Uri? FinalUrl { get; init; }
 
+    /// <summary>Where the feed now lives when every redirect on the way was permanent (301/308).</summary>
+    public Uri? PermanentUrl { get; init; }
+
     public string? ContentType { get; init; }
+
+    public string? ContentLanguage { get; init; }
 
     public string? ETag { get; init; }
 
     public string? LastModified { get; init; }
-
-    public static FetchResult Content(byte[] body, Uri finalUrl, string? contentType, string? etag, string? lastModified) =>
-        new() { Body = body, FinalUrl = finalUrl, ContentType = contentType, ETag = etag, LastModified = lastModified };
 }
 
 /// <summary>A feed could not be fetched; the message names the URL and the reason.</summary>
-public sealed class FeedFetchException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class FeedFetchException(FeedErrorKind kind, string message, int? statusCode = null, DateTimeOffset? retryAfter = null, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public FeedErrorKind Kind { get; } = kind;
+
+    public int? StatusCode { get; } = statusCode;
+
+    /// <summary>When the server asked to be called again (Retry-After on 429/503).</summary>
+    public DateTimeOffset? RetryAfter { get; } = retryAfter;
+}

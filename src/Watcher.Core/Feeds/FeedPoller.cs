@@ -1,19 +1,24 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Watcher.Articles;
 using Watcher.Configuration;
+using Watcher.Feeds.Fetching;
 
 namespace Watcher.Feeds;
 
 /// <summary>
-/// The <c>FetchFeeds</c> entry point: polls every enabled feed and stores its new articles. A
-/// broken feed is recorded in its state and logged; it never stops the others.
+/// The <c>FetchFeeds</c> entry point: polls every enabled feed that is due and stores its new
+/// articles. A broken feed is recorded in its state (with back-off) and logged; it never stops
+/// the others.
 /// </summary>
 public sealed class FeedPoller(
     IOptions<WatcherOptions> options,
     FeedFetcher fetcher,
     FeedStateStore states,
     ArticleStore articles,
+    ArticlePageReader pages,
+    FeedHealthReporter health,
     TimeProvider clock,
     ILogger<FeedPoller> logger)
 {
@@ -21,103 +26,177 @@ public sealed class FeedPoller(
     {
         var feeds = options.Value.Feeds.Where(f => f.Enabled).ToList();
         var results = new FeedPollResult[feeds.Count];
+
+        // Requests are limited inside the fetcher (overall and per host); more feeds than requests
+        // are in flight so that one slow site does not hold every slot while others wait.
         await Parallel.ForAsync(
             0,
             feeds.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.Fetch.MaxConcurrency, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.Fetch.MaxConcurrency * 4, CancellationToken = cancellationToken },
             async (i, ct) => results[i] = await PollAsync(feeds[i], ct));
         return results;
     }
 
     public async Task<FeedPollResult> PollAsync(FeedOptions feed, CancellationToken cancellationToken)
     {
-        var (previous, _) = await states.ReadAsync(feed.Name, cancellationToken);
-        var state = previous ?? new FeedState { FeedName = feed.Name, FeedUrl = feed.Url };
+        var (stored, _) = await states.ReadAsync(feed.Name, cancellationToken);
+        var state = stored is not null && (stored.ConfiguredUrl ?? stored.FeedUrl) == feed.Url
+            ? stored with { ConfiguredUrl = feed.Url }
+            : new FeedState { FeedName = feed.Name, FeedUrl = feed.Url, ConfiguredUrl = feed.Url, ItemsSeen = stored?.ItemsSeen ?? 0, ArticlesStored = stored?.ArticlesStored ?? 0 };
         var now = clock.GetUtcNow();
+        if (state.Disabled)
+        {
+            return FeedPollResult.Skipped(feed.Name, $"disabled: {state.DisabledReason}");
+        }
+
+        if (state.NextPoll > now)
+        {
+            return FeedPollResult.Skipped(feed.Name, $"not due before {state.NextPoll:u}");
+        }
+
         try
         {
-            var fetched = await fetcher.FetchAsync(new Uri(feed.Url), state.ETag, state.LastModified, cancellationToken);
-            var stored = 0;
-            var items = 0;
-            if (!fetched.IsNotModified)
+            var fetched = await fetcher.FetchAsync(new Uri(state.FeedUrl), state.ETag, state.LastModified, cancellationToken);
+            var outcome = fetched.IsNotModified ? new ItemsOutcome(0, 0, null) : await StoreItemsAsync(feed, fetched, now, cancellationToken);
+            if (fetched.PermanentUrl is not null)
             {
-                var parsed = FeedParser.Parse(fetched.Body, new FeedParseContext { BaseUri = fetched.FinalUrl, ContentType = fetched.ContentType });
-                foreach (var item in parsed.Items)
-                {
-                    items++;
-                    var article = ToArticle(feed, parsed, item, now);
-                    if (article is null)
-                    {
-                        logger.LogWarning("Feed {FeedName}: item '{Title}' has neither link nor guid; skipped", feed.Name, item.Title);
-                        continue;
-                    }
-
-                    if (await articles.StoreAsync(article, cancellationToken) == ArticleStoreResult.Stored)
-                    {
-                        stored++;
-                    }
-                }
+                logger.LogWarning("Feed {FeedName} moved permanently to {Url}; polling it there from now on", feed.Name, fetched.PermanentUrl);
             }
 
-            await states.WriteAsync(
-                state with
-                {
-                    FeedUrl = feed.Url,
-                    ETag = fetched.IsNotModified ? state.ETag : fetched.ETag,
-                    LastModified = fetched.IsNotModified ? state.LastModified : fetched.LastModified,
-                    LastAttempt = now,
-                    LastSuccess = now,
-                    LastError = null,
-                    ConsecutiveFailures = 0,
-                    ItemsSeen = state.ItemsSeen + items,
-                },
-                cancellationToken);
-            logger.LogInformation("Feed {FeedName}: {Items} items, {Stored} new articles{NotModified}", feed.Name, items, stored, fetched.IsNotModified ? " (not modified)" : "");
-            return new FeedPollResult(feed.Name, items, stored, null);
+            state = state with
+            {
+                FeedUrl = fetched.PermanentUrl?.AbsoluteUri ?? state.FeedUrl,
+                ETag = fetched.IsNotModified ? state.ETag : fetched.ETag,
+                LastModified = fetched.IsNotModified ? state.LastModified : fetched.LastModified,
+                LastAttempt = now,
+                LastSuccess = now,
+                LastError = null,
+                LastErrorKind = null,
+                LastStatusCode = null,
+                LastWarning = fetched.IsNotModified ? state.LastWarning : outcome.Warning,
+                ConsecutiveFailures = 0,
+                FailingSince = null,
+                NextPoll = now + options.Value.Fetch.PollInterval,
+                ItemsSeen = state.ItemsSeen + outcome.Items,
+                ArticlesStored = state.ArticlesStored + outcome.NewArticles,
+            };
+            state = await health.AfterSuccessAsync(state, cancellationToken);
+            await states.WriteAsync(state, cancellationToken);
+            if (outcome.Warning is not null)
+            {
+                logger.LogWarning("Feed {FeedName}: {Warning}", feed.Name, outcome.Warning);
+            }
+
+            logger.LogInformation("Feed {FeedName}: {Items} items, {Stored} new articles{NotModified}", feed.Name, outcome.Items, outcome.NewArticles, fetched.IsNotModified ? " (not modified)" : "");
+            return new FeedPollResult(feed.Name, outcome.Items, outcome.NewArticles, null);
         }
         catch (Exception e) when (e is FeedFetchException or FeedParseException)
         {
-            logger.LogError("Feed {FeedName} failed: {Reason}", feed.Name, e.Message);
-            await states.WriteAsync(
-                state with { LastAttempt = now, LastError = e.Message, ConsecutiveFailures = state.ConsecutiveFailures + 1 },
-                cancellationToken);
-            return new FeedPollResult(feed.Name, 0, 0, e.Message);
+            var fetchError = e as FeedFetchException;
+            var kind = fetchError?.Kind ?? FeedErrorKind.Parse;
+            var failures = state.ConsecutiveFailures + 1;
+            var nextPoll = now + Backoff(failures);
+            if (fetchError?.RetryAfter > nextPoll)
+            {
+                nextPoll = fetchError.RetryAfter.Value;
+            }
+
+            state = state with
+            {
+                LastAttempt = now,
+                LastError = e.Message,
+                LastErrorKind = kind,
+                LastStatusCode = fetchError?.StatusCode,
+                ConsecutiveFailures = failures,
+                FailingSince = state.FailingSince ?? now,
+                NextPoll = nextPoll,
+                Disabled = kind == FeedErrorKind.Gone,
+                DisabledReason = kind == FeedErrorKind.Gone ? $"{e.Message} (disabled {now:u}; change the feed's URL in the configuration to poll again)" : null,
+            };
+            logger.LogError("Feed {FeedName} failed ({Kind}): {Reason}; next attempt {NextPoll:u}", feed.Name, kind, e.Message, nextPoll);
+            state = await health.AfterFailureAsync(state, now, cancellationToken);
+            await states.WriteAsync(state, cancellationToken);
+            return new FeedPollResult(feed.Name, 0, 0, $"{kind}: {e.Message}");
         }
     }
 
-    private static Article? ToArticle(FeedOptions feed, ParsedFeed parsed, ParsedItem item, DateTimeOffset now)
+    /// <summary>Doubles with every consecutive failure, capped, so a dead feed costs little.</summary>
+    private TimeSpan Backoff(int failures)
     {
-        string id;
-        string url;
-        if (CanonicalUrl.TryCreate(item.Link, null, out var canonical))
+        var fetch = options.Value.Fetch;
+        var factor = Math.Pow(2, Math.Min(failures - 1, 30));
+        var ticks = Math.Min(fetch.InitialBackoff.Ticks * factor, fetch.MaxBackoff.Ticks);
+        return TimeSpan.FromTicks((long)ticks);
+    }
+
+    private async Task<ItemsOutcome> StoreItemsAsync(FeedOptions feed, FetchResult fetched, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        FeedDocumentCheck.EnsureReadable(fetched.Body);
+        var parsed = FeedParser.Parse(fetched.Body, new FeedParseContext { BaseUri = fetched.FinalUrl, ContentType = fetched.ContentType, ContentLanguage = fetched.ContentLanguage });
+        var newArticles = 0;
+        var withoutId = 0;
+        var withoutDate = 0;
+        foreach (var item in parsed.Items)
         {
-            id = ArticleId.FromCanonicalUrl(canonical);
-            url = canonical.AbsoluteUri;
-        }
-        else if (!string.IsNullOrWhiteSpace(item.Id))
-        {
-            id = ArticleId.FromGuid(feed.Url, item.Id);
-            url = item.Link ?? item.Id;
-        }
-        else
-        {
-            return null;
+            var article = ArticleFactory.FromItem(feed, parsed, item, now);
+            if (article is null)
+            {
+                withoutId++;
+                continue;
+            }
+
+            if (item.Published is null && item.Updated is null)
+            {
+                withoutDate++;
+            }
+
+            if (feed.FullText && !await articles.IsKnownAsync(article.Id, cancellationToken))
+            {
+                article = await pages.WithFullTextAsync(article, cancellationToken);
+            }
+
+            if (await articles.StoreAsync(article, cancellationToken) == ArticleStoreResult.Stored)
+            {
+                newArticles++;
+            }
         }
 
-        var text = FeedParser.HtmlToText(item.ContentHtml) ?? item.SummaryText ?? "";
-        return new Article
-        {
-            Id = id,
-            Url = url,
-            Title = item.Title ?? "(untitled)",
-            Text = text,
-            Author = item.Author,
-            Language = item.Language ?? parsed.Language ?? feed.Language,
-            Published = item.Published ?? item.Updated,
-            FetchedAt = now,
-            Source = new ArticleSource { FeedName = feed.Name, FeedUrl = feed.Url, Link = item.Link, Guid = item.Id },
-        };
+        return new ItemsOutcome(parsed.Items.Count, newArticles, Warning(parsed, withoutId, withoutDate));
     }
+
+    private static string? Warning(ParsedFeed parsed, int withoutId, int withoutDate)
+    {
+        var warning = new StringBuilder();
+        if (parsed.Bozo)
+        {
+            warning.Append("document read leniently: ").Append(parsed.BozoReason ?? "not well-formed").Append("; ");
+        }
+
+        if (withoutId > 0)
+        {
+            warning.Append(withoutId).Append(" of ").Append(parsed.Items.Count).Append(" items had neither link nor guid and were skipped; ");
+        }
+
+        if (withoutDate > 0)
+        {
+            warning.Append(withoutDate).Append(" of ").Append(parsed.Items.Count).Append(" items had no date (the fetch time was used); ");
+        }
+
+        if (parsed.Items.Count == 0)
+        {
+            warning.Append("the feed has no items; ");
+        }
+
+        return warning.Length == 0 ? null : warning.ToString().TrimEnd(' ', ';');
+    }
+
+    private sealed record ItemsOutcome(int Items, int NewArticles, string? Warning);
 }
 
-public sealed record FeedPollResult(string FeedName, int Items, int NewArticles, string? Error);
+public sealed record FeedPollResult(string FeedName, int Items, int NewArticles, string? Error)
+{
+    /// <summary>Why the feed was not polled this time (disabled, or not due yet); null when it was.</summary>
+    public string? SkippedBecause { get; init; }
+
+    public static FeedPollResult Skipped(string feedName, string reason) => new(feedName, 0, 0, null) { SkippedBecause = reason };
+}

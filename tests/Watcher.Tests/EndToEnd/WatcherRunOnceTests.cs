@@ -42,6 +42,14 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
         Link = "https://NEWS.example.com/entity-list?utm_source=rss&id=7&fbclid=abc#top",
     };
 
+    // The same wire story republished by another site under its own URL.
+    private static readonly TestItem FiveGBanSyndicated = FiveGBan with
+    {
+        Link = "https://other-site.example.org/wire/2026/germany-huawei-5g",
+        Body = FiveGBan.Body + " Reporting by the wire service.",
+        Published = FiveGBan.Published.AddMinutes(40),
+    };
+
     private static readonly TestItem CoverageReport = new(
         "5G-dekking stijgt naar 92 procent",
         "https://nieuws.example.nl/5g-dekking",
@@ -81,7 +89,7 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
     public async Task Each_subscriber_gets_what_matches_once_then_nothing_then_only_the_new_item()
     {
         var english = feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [FiveGBan, EntityList, PhoneLaunch]));
-        var dutch = feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", [TikTokSale, EntityListSyndicated, CoverageReport]));
+        var dutch = feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", [TikTokSale, EntityListSyndicated, CoverageReport, FiveGBanSyndicated]));
         var config = WriteConfig(english, dutch, services.MailDev.SmtpPort);
 
         var first = await WatcherCli.RunAsync(["run", "--once", "--config", config]);

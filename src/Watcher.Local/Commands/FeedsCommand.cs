@@ -1,0 +1,346 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Xml;
+using System.Xml.Linq;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Watcher.Configuration;
+using Watcher.Feeds;
+using Watcher.Local.Hosting;
+
+namespace Watcher.Local.Commands;
+
+/// <summary>
+/// <c>watcher feeds list | status | add URL | remove NAME | import FILE.opml | export</c>. Feeds live
+/// in the configuration file: add, remove and import edit its <c>Watcher:Feeds</c> array and leave
+/// everything else in the file as it was.
+/// </summary>
+internal static class FeedsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("feeds", "List, check, add, remove, import and export the feeds Watcher polls.");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Status());
+        command.Subcommands.Add(Add());
+        command.Subcommands.Add(Remove());
+        command.Subcommands.Add(Import());
+        command.Subcommands.Add(Export());
+        return command;
+    }
+
+    private static string ConfigPath(ParseResult parse) => Path.GetFullPath(parse.GetValue(GlobalOptions.Config) ?? WatcherApp.DefaultConfigPath);
+
+    private static Command List()
+    {
+        var command = new Command("list", "Show the configured feeds.");
+        command.SetAction(parse =>
+        {
+            using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config), LogLevel.Warning);
+            var output = parse.InvocationConfiguration.Output;
+            foreach (var feed in app.GetRequiredService<IOptions<WatcherOptions>>().Value.Feeds)
+            {
+                var flags = string.Join(", ", new[] { feed.Language, feed.Enabled ? null : "disabled", feed.FullText ? "full text" : null }.OfType<string>());
+                output.WriteLine($"{feed.Name}\t{feed.Url}{(flags.Length > 0 ? $"\t({flags})" : "")}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var command = new Command("status", "Show for every feed: last success, last error with its reason, consecutive failures, next poll, items seen.");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config), LogLevel.Warning);
+            var states = app.GetRequiredService<FeedStateStore>();
+            var output = parse.InvocationConfiguration.Output;
+            static string When(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "never";
+            foreach (var feed in app.GetRequiredService<IOptions<WatcherOptions>>().Value.Feeds)
+            {
+                var (state, _) = await states.ReadAsync(feed.Name, cancellationToken);
+                output.WriteLine(feed.Name);
+                output.WriteLine($"  url:                  {state?.FeedUrl ?? feed.Url}{(state is not null && state.FeedUrl != feed.Url ? $" (moved from {feed.Url})" : "")}");
+                if (state is null)
+                {
+                    output.WriteLine("  not polled yet");
+                    continue;
+                }
+
+                output.WriteLine($"  last success:         {When(state.LastSuccess)}");
+                output.WriteLine($"  last error:           {(state.LastError is null ? "none" : $"{When(state.LastAttempt)} {state.LastErrorKind}: {state.LastError}")}");
+                output.WriteLine($"  consecutive failures: {state.ConsecutiveFailures}{(state.FailingSince is { } since ? $" (failing since {When(since)})" : "")}");
+                output.WriteLine($"  next poll:            {(state.Disabled ? $"never: {state.DisabledReason}" : state.NextPoll is null ? "next run" : When(state.NextPoll))}");
+                output.WriteLine($"  items seen:           {state.ItemsSeen} ({state.ArticlesStored} new articles stored)");
+                if (state.LastWarning is not null)
+                {
+                    output.WriteLine($"  warning:              {state.LastWarning}");
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Add()
+    {
+        var url = new Argument<string>("url") { Description = "The feed's address (http or https)." };
+        var name = new Option<string?>("--name") { Description = "Name of the feed; its title by default." };
+        var language = new Option<string?>("--language") { Description = "Language the feed is written in (nl, en, ...)." };
+        var fullText = new Option<bool>("--full-text") { Description = "Fetch each article's page for its full text." };
+        var command = new Command("add", "Fetch a feed once, show what it holds, and add it to the configuration file.") { url, name, language, fullText };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var address = parse.GetValue(url)!;
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var feedUrl) || feedUrl.Scheme is not ("http" or "https"))
+            {
+                error.WriteLine($"'{address}' is not an http or https URL.");
+                return 1;
+            }
+
+            ParsedFeed parsed;
+            using (var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config), LogLevel.Warning))
+            {
+                try
+                {
+                    var fetched = await app.GetRequiredService<FeedFetcher>().FetchAsync(feedUrl, null, null, cancellationToken);
+                    Watcher.Feeds.Fetching.FeedDocumentCheck.EnsureReadable(fetched.Body);
+                    parsed = FeedParser.Parse(fetched.Body, new FeedParseContext { BaseUri = fetched.FinalUrl, ContentType = fetched.ContentType, ContentLanguage = fetched.ContentLanguage });
+                    feedUrl = fetched.PermanentUrl ?? feedUrl;
+                }
+                catch (Exception e) when (e is FeedFetchException or FeedParseException)
+                {
+                    error.WriteLine($"{address} cannot be used as a feed: {e.Message}");
+                    return 1;
+                }
+            }
+
+            if (parsed.Title is null && parsed.Items.Count == 0)
+            {
+                error.WriteLine($"{address} cannot be used as a feed: it has neither a title nor items.");
+                return 1;
+            }
+
+            var feedName = parse.GetValue(name) ?? parsed.Title ?? feedUrl.Host;
+            var file = ConfigFile.Load(ConfigPath(parse));
+            if (file.Problem(feedName, feedUrl.AbsoluteUri) is { } problem)
+            {
+                error.WriteLine(problem);
+                return 1;
+            }
+
+            file.Add(feedName, feedUrl.AbsoluteUri, parse.GetValue(language) ?? parsed.Language, parse.GetValue(fullText));
+            file.Save();
+            output.WriteLine($"Added '{feedName}': {parsed.Title ?? "(untitled)"}, {parsed.Items.Count} items, {feedUrl}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Remove()
+    {
+        var name = new Argument<string>("name") { Description = "Name of the feed to remove." };
+        var command = new Command("remove", "Remove a feed from the configuration file.") { name };
+        command.SetAction(parse =>
+        {
+            var file = ConfigFile.Load(ConfigPath(parse));
+            var feedName = parse.GetValue(name)!;
+            if (!file.Remove(feedName))
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"No feed named '{feedName}' in {file.Path}.");
+                return 1;
+            }
+
+            file.Save();
+            parse.InvocationConfiguration.Output.WriteLine($"Removed '{feedName}'.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Import()
+    {
+        var opml = new Argument<string>("file") { Description = "An OPML file, as feed readers export it." };
+        var command = new Command("import", "Add the feeds of an OPML file to the configuration file (feeds already there are skipped).") { opml };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            List<(string Name, string Url, string? Language)> outlines;
+            try
+            {
+                outlines = ReadOpml(parse.GetValue(opml)!);
+            }
+            catch (Exception e) when (e is IOException or XmlException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"Cannot read {parse.GetValue(opml)}: {e.Message}");
+                return 1;
+            }
+
+            var file = ConfigFile.Load(ConfigPath(parse));
+            var added = 0;
+            foreach (var (outlineName, url, language) in outlines)
+            {
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var feedUrl) || feedUrl.Scheme is not ("http" or "https"))
+                {
+                    error.WriteLine($"Skipped '{outlineName}': '{url}' is not an http or https URL.");
+                    continue;
+                }
+
+                if (file.HasUrl(feedUrl.AbsoluteUri))
+                {
+                    output.WriteLine($"Skipped '{outlineName}': already configured.");
+                    continue;
+                }
+
+                var unique = outlineName;
+                for (var i = 2; file.HasName(unique); i++)
+                {
+                    unique = $"{outlineName} ({i})";
+                }
+
+                file.Add(unique, feedUrl.AbsoluteUri, language, fullText: false);
+                added++;
+            }
+
+            file.Save();
+            output.WriteLine($"Imported {added} of {outlines.Count} feeds into {file.Path}.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var command = new Command("export", "Print the configured feeds as OPML 2.0.");
+        command.SetAction(parse =>
+        {
+            using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config), LogLevel.Warning);
+            var feeds = app.GetRequiredService<IOptions<WatcherOptions>>().Value.Feeds;
+            var document = new XDocument(
+                new XDeclaration("1.0", "utf-8", null),
+                new XElement(
+                    "opml",
+                    new XAttribute("version", "2.0"),
+                    new XElement("head", new XElement("title", "Watcher feeds"), new XElement("dateCreated", DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture))),
+                    new XElement(
+                        "body",
+                        feeds.Select(f => new XElement(
+                            "outline",
+                            new XAttribute("type", "rss"),
+                            new XAttribute("text", f.Name),
+                            new XAttribute("title", f.Name),
+                            new XAttribute("xmlUrl", f.Url),
+                            f.Language is null ? null : new XAttribute("language", f.Language))))));
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine(document.Declaration);
+            output.WriteLine(document.Root);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Every outline with an <c>xmlUrl</c>, at any depth (readers nest feeds in folders).</summary>
+    internal static List<(string Name, string Url, string? Language)> ReadOpml(string path)
+    {
+        using var reader = XmlReader.Create(path, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+        var document = XDocument.Load(reader);
+        return document.Descendants("outline")
+            .Where(o => !string.IsNullOrWhiteSpace((string?)o.Attribute("xmlUrl")))
+            .Select(o => (
+                Name: ((string?)o.Attribute("title") ?? (string?)o.Attribute("text") ?? (string)o.Attribute("xmlUrl")!).Trim(),
+                Url: ((string)o.Attribute("xmlUrl")!).Trim(),
+                Language: (string?)o.Attribute("language")))
+            .ToList();
+    }
+
+    /// <summary>The configuration file as a JSON tree: only <c>Watcher:Feeds</c> is touched, the rest is written back as read.</summary>
+    private sealed class ConfigFile
+    {
+        private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+        private readonly JsonObject root;
+
+        private ConfigFile(string path, JsonObject root)
+        {
+            Path = path;
+            this.root = root;
+        }
+
+        public string Path { get; }
+
+        private JsonArray Feeds
+        {
+            get
+            {
+                var watcher = root[WatcherOptions.SectionName] as JsonObject ?? (JsonObject)(root[WatcherOptions.SectionName] = new JsonObject());
+                return watcher[nameof(WatcherOptions.Feeds)] as JsonArray ?? (JsonArray)(watcher[nameof(WatcherOptions.Feeds)] = new JsonArray());
+            }
+        }
+
+        public static ConfigFile Load(string path)
+        {
+            if (!File.Exists(path))
+            {
+                throw new WatcherStartupException($"Configuration file '{path}' does not exist.");
+            }
+
+            try
+            {
+                var node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+                return new ConfigFile(path, node as JsonObject ?? throw new WatcherStartupException($"{path} does not hold a JSON object."));
+            }
+            catch (JsonException e)
+            {
+                throw new WatcherStartupException($"{path} is not valid JSON: {e.Message}");
+            }
+        }
+
+        public bool HasName(string name) => Feeds.Any(f => string.Equals((string?)f?[nameof(FeedOptions.Name)], name, StringComparison.OrdinalIgnoreCase));
+
+        public bool HasUrl(string url) => Feeds.Any(f => string.Equals((string?)f?[nameof(FeedOptions.Url)], url, StringComparison.Ordinal));
+
+        public string? Problem(string name, string url) =>
+            HasName(name) ? $"A feed named '{name}' is already configured in {Path}; choose another with --name."
+            : HasUrl(url) ? $"{url} is already configured in {Path}."
+            : null;
+
+        public void Add(string name, string url, string? language, bool fullText)
+        {
+            var feed = new JsonObject { [nameof(FeedOptions.Name)] = name, [nameof(FeedOptions.Url)] = url };
+            if (language is not null)
+            {
+                feed[nameof(FeedOptions.Language)] = language;
+            }
+
+            if (fullText)
+            {
+                feed[nameof(FeedOptions.FullText)] = true;
+            }
+
+            Feeds.Add(feed);
+        }
+
+        public bool Remove(string name)
+        {
+            var feed = Feeds.FirstOrDefault(f => string.Equals((string?)f?[nameof(FeedOptions.Name)], name, StringComparison.OrdinalIgnoreCase));
+            return feed is not null && Feeds.Remove(feed);
+        }
+
+        public void Save()
+        {
+            // Write beside and move, so an interrupted save never leaves half a configuration.
+            var temporary = Path + ".tmp";
+            File.WriteAllText(temporary, root.ToJsonString(Indented) + Environment.NewLine);
+            File.Move(temporary, Path, overwrite: true);
+        }
+    }
+}
