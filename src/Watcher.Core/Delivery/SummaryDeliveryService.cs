@@ -82,16 +82,7 @@ public sealed class SummaryDeliveryService(
                 continue;
             }
 
-            // An instant subscriber gets each story once, whichever site's version comes first; a
-            // digest folds the versions into one item with "also reported by" instead.
             var key = SubscriberKey.For(subscriber.Email);
-            var storyId = item.SameStoryAs.Count > 0 ? item.SameStoryAs[0] : article.Id;
-            if (subscriber.Schedule == DeliverySchedule.Instant && !await digests.TryClaimStoryAsync(key, storyId, article.Id, cancellationToken))
-            {
-                logger.LogInformation("Article {ArticleId} is story {StoryId}, which {Email} already gets; not sent again", article.Id, storyId, subscriber.Email);
-                continue;
-            }
-
             if (await digests.AddPendingAsync(key, item with { Topics = wanted }, cancellationToken))
             {
                 logger.LogInformation("Article {ArticleId} queued for {Email}", article.Id, subscriber.Email);

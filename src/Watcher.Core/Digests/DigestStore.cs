@@ -56,22 +56,6 @@ public sealed class DigestStore(WatcherStorage storage)
         return keys;
     }
 
-    /// <summary>
-    /// Claims a story (a group of near-duplicate articles, named by its first article) for one
-    /// subscriber; false when another article of the story claimed it before.
-    /// </summary>
-    public async Task<bool> TryClaimStoryAsync(string subscriberKey, string storyId, string articleId, CancellationToken cancellationToken)
-    {
-        var claim = storage.Digests.GetBlobClient($"stories/{subscriberKey}/{storyId}.json");
-        if (await JsonBlobs.TryCreateAsync(claim, new StoryClaim(articleId), cancellationToken))
-        {
-            return true;
-        }
-
-        var (existing, _) = await JsonBlobs.ReadAsync<StoryClaim>(claim, cancellationToken);
-        return existing?.ArticleId == articleId;
-    }
-
     public async Task<bool> IsDeliveredAsync(string subscriberKey, string articleId, CancellationToken cancellationToken) =>
         await JsonBlobs.ExistsAsync(storage.Digests.GetBlobClient(DeliveredName(subscriberKey, articleId)), cancellationToken);
 
@@ -160,5 +144,3 @@ public sealed class DigestStore(WatcherStorage storage)
     }
 }
 
-/// <summary>Which article of a story a subscriber gets.</summary>
-internal sealed record StoryClaim(string ArticleId);

@@ -120,7 +120,7 @@ public sealed partial class CrashRecoveryTests(ServicesFixture services) : IAsyn
                     var title = $"{country} bars Huawei and ZTE from its 5G networks (report {id})";
                     matching.Add(title);
                     items.Add(new TestItem(title, $"https://news{f}.example.com/5g/{id}",
-                        $"The government of {country} will exclude Huawei and ZTE from its 5G networks, the telecom ministry said in report {id}. Operators must remove their equipment from the core of the network within three years.",
+                        $"The government of {country} will exclude Huawei and ZTE from its 5G networks, the telecom ministry said in report {id}. {Background(id)}",
                         published));
                 }
                 else
@@ -142,6 +142,24 @@ public sealed partial class CrashRecoveryTests(ServicesFixture services) : IAsyn
             ["Smtp"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = services.MailDev.SmtpPort, ["From"] = "watcher@example.org" },
         });
         return (config, matching);
+    }
+
+    /// <summary>
+    /// Different words for every report, so the reports read like distinct stories rather than
+    /// one template.
+    /// </summary>
+    private static string Background(int id)
+    {
+        string[] words =
+        [
+            "operators", "spectrum", "auction", "regulator", "parliament", "minister", "security", "agency", "review", "vendors",
+            "equipment", "antennas", "core", "radio", "contracts", "costs", "compensation", "deadline", "rollout", "coverage",
+            "rural", "cities", "fibre", "backbone", "suppliers", "Ericsson", "Nokia", "Samsung", "audit", "risk",
+            "espionage", "intelligence", "allies", "Washington", "Brussels", "Beijing", "embassy", "protest", "court", "appeal",
+            "budget", "subsidy", "timeline", "industry", "association", "consumers", "prices", "network", "upgrade", "testing",
+        ];
+        var random = new Random(id);
+        return string.Join(' ', Enumerable.Range(0, 60).Select(_ => words[random.Next(words.Length)])) + ".";
     }
 
     private async Task WaitForArticlesAsync(int count)
