@@ -8,6 +8,7 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
     RunCommand.Create(),
     DemoCommand.Create(),
     EventGridRelayCommand.Create(),
+    BenchCommand.Create(),
 };
 
 try
