@@ -94,6 +94,7 @@ public static partial class PeersBenchmark
                 ["mails after run 2", w.Second.MailsAfter.ToString(c), r.Second.MailsAfter.ToString(c)],
                 ["distinct stories mailed", w.DistinctStories.ToString(c), r.DistinctStories.ToString(c)],
                 ["duplicate mails (a story mailed again)", w.DuplicateMails.ToString(c), r.DuplicateMails.ToString(c)],
+                ["feed items handled per second, run 1", (result.Corpus.TotalItems / w.First.Elapsed.TotalSeconds).ToString("0.0", c), (result.Corpus.TotalItems / r.First.Elapsed.TotalSeconds).ToString("0.0", c)],
                 ["mean time per mail, run 1", w.First.MailsAfter == 0 ? "-" : $"{(w.First.Elapsed.TotalMilliseconds / w.First.MailsAfter).ToString("0.0", c)} ms", r.First.MailsAfter == 0 ? "-" : $"{(r.First.Elapsed.TotalMilliseconds / r.First.MailsAfter).ToString("0.0", c)} ms"],
             ]));
         text.AppendLine();
