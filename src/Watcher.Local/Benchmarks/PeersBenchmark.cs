@@ -22,7 +22,7 @@ public sealed record PeersBenchmarkOptions
 
 public sealed record ToolRun(TimeSpan Elapsed, int ExitCode, int MailsAfter, string OutputTail);
 
-public sealed record ToolResult(string Tool, string Recipient, TimeSpan Setup, ToolRun First, ToolRun Second, int Mails, int DistinctStories, int DuplicateMails);
+public sealed record ToolResult(string Tool, TimeSpan Setup, ToolRun First, ToolRun Second, int DistinctStories, int DuplicateMails);
 
 public sealed record PeersBenchmarkResult(BenchCorpus Corpus, int Ports, TimeSpan ServicesStart, ToolResult Watcher, ToolResult Rss2Email);
 
@@ -192,7 +192,7 @@ public static partial class PeersBenchmark
             .SelectMany(m => StoryNumbers(m.Text ?? m.Html ?? "").Distinct())
             .GroupBy(story => story)
             .ToList();
-        return new ToolResult(tool, recipient, setup, first, second, own.Count, mailsPerStory.Count, mailsPerStory.Sum(g => g.Count() - 1));
+        return new ToolResult(tool, setup, first, second, mailsPerStory.Count, mailsPerStory.Sum(g => g.Count() - 1));
     }
 
     /// <summary>The corpus puts <c>story-N</c> in every article URL, whatever tracking parameters follow.</summary>
