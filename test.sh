@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Every test, on a fresh machine: installs what the tests need (npm packages from
-# package-lock.json, Debian's Chromium for the browser tests), then builds and runs the test
-# project. The Functions app is not built here (its packages are not on this NuGet source);
+# package-lock.json; from Debian, Chromium for the browser tests and rss2email for the
+# side-by-side benchmark's smoke test), then builds and runs the test project. The Functions app is not built here (its packages are not on this NuGet source);
 # its source is checked against the core by a Roslyn test instead.
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
-if [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v r2e >/dev/null || missing="$missing rss2email"
+if [ -n "$missing" ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq $missing >/dev/null
 fi
 dotnet test tests/Watcher.Tests -c Release --nologo --logger "console;verbosity=normal" "$@"

@@ -13,7 +13,7 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
     ParseCommand.Create(),
     ClassifyCommand.Create(),
     EvalCommand.Create(),
-    new Command("bench", "Benchmarks that print figures.") { ClassifierBenchmark.Create(), BenchFetchCommand.Create() },
+    BenchCommand.Create(),
     FeedsCommand.Create(),
 };
 

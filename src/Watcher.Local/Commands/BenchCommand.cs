@@ -1,0 +1,109 @@
+using System.CommandLine;
+using Watcher.Local.Benchmarks;
+
+namespace Watcher.Local.Commands;
+
+/// <summary>
+/// <c>watcher bench ...</c>: benchmarks that print figures for docs/BENCHMARKS.md. Another benchmark
+/// joins the group with one line in <see cref="Subcommands"/> naming its own factory.
+/// </summary>
+internal static class BenchCommand
+{
+    /// <summary>Every <c>bench</c> subcommand; bench/run-all.sh runs each one listed by <c>watcher bench --help</c>.</summary>
+    public static List<Func<Command>> Subcommands { get; } = [Pipeline, Peers, BenchFetchCommand.Create, ClassifierBenchmark.Create];
+
+    public static Command Create()
+    {
+        var command = new Command("bench", "Benchmarks over real local services; each prints its figures as Markdown.");
+        foreach (var create in Subcommands)
+        {
+            command.Subcommands.Add(create());
+        }
+
+        return command;
+    }
+
+    private static Option<string> DataOption(string name) =>
+        new("--data") { Description = "Folder for Azurite's data, the mail and the generated configuration (emptied first).", DefaultValueFactory = _ => Path.Combine(Directory.GetCurrentDirectory(), ".watcher", "bench", name) };
+
+    private static Option<int> PositiveOption(string name, string description, int defaultValue)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError($"{name} must be at least 1.");
+            }
+        });
+        return option;
+    }
+
+    private static Command Pipeline()
+    {
+        var articles = PositiveOption("--articles", "Feed items in total, spread evenly over the feeds.", 10_000);
+        var feeds = PositiveOption("--feeds", "Number of feeds (RSS 2.0 and Atom, Dutch and English).", 200);
+        var ports = PositiveOption("--ports", "Loopback ports the feed server listens on; feeds are spread over them.", 4);
+        var data = DataOption("pipeline");
+        var command = new Command("pipeline", "The whole pipeline (fetch, classify, deliver, digest) over generated feeds on Azurite and MailDev; prints throughput, peak memory and per-stage latency, and exits 1 when the counts in storage do not reconcile.")
+        {
+            articles, feeds, ports, data,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var result = await PipelineBenchmark.RunAsync(
+                new PipelineBenchmarkOptions
+                {
+                    Articles = parse.GetValue(articles),
+                    Feeds = parse.GetValue(feeds),
+                    Ports = parse.GetValue(ports),
+                    DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
+                },
+                cancellationToken);
+            Console.WriteLine(PipelineBenchmark.Report(result, $"watcher bench pipeline --articles {parse.GetValue(articles)} --feeds {parse.GetValue(feeds)} --ports {parse.GetValue(ports)}"));
+            return result.Reconciled ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command Peers()
+    {
+        var feeds = PositiveOption("--feeds", "Number of feeds served to both tools.", 200);
+        var items = PositiveOption("--items", "Items per feed.", 50);
+        var ports = PositiveOption("--ports", "Loopback ports the feed server listens on.", 4);
+        var r2e = new Option<string>("--r2e") { Description = "The rss2email executable (Debian: apt-get install rss2email).", DefaultValueFactory = _ => "r2e" };
+        var data = DataOption("peers");
+        var command = new Command("peers", "Watcher vs rss2email over the same local feeds into the same MailDev, cold start to all mail delivered, each run twice; prints wall times, mails and duplicate mails.")
+        {
+            feeds, items, ports, r2e, data,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var executable = parse.GetValue(r2e)!;
+            string version;
+            try
+            {
+                version = await PeersBenchmark.Rss2EmailVersionAsync(executable, cancellationToken);
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                Console.Error.WriteLine($"rss2email ('{executable}') is not installed: apt-get install -y rss2email, or name it with --r2e.");
+                return 2;
+            }
+
+            var result = await PeersBenchmark.RunAsync(
+                new PeersBenchmarkOptions
+                {
+                    Feeds = parse.GetValue(feeds),
+                    ItemsPerFeed = parse.GetValue(items),
+                    Ports = parse.GetValue(ports),
+                    Rss2Email = executable,
+                    DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
+                },
+                cancellationToken);
+            Console.WriteLine(PeersBenchmark.Report(result, $"watcher bench peers --feeds {parse.GetValue(feeds)} --items {parse.GetValue(items)} --ports {parse.GetValue(ports)}", version));
+            return result.Watcher.First.ExitCode == 0 && result.Rss2Email.First.ExitCode == 0 ? 0 : 1;
+        });
+        return command;
+    }
+}
