@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test, on a fresh machine: installs what the tests need (npm packages from
 # package-lock.json; from Debian, Chromium for the browser tests and rss2email for the
-# side-by-side benchmark's smoke test), then builds and runs the test project. The Functions app is not built here (its packages are not on this NuGet source);
-# its source is checked against the core by a Roslyn test instead.
+# side-by-side benchmark's smoke test), then builds and runs the test project. The Functions
+# app is not built here (its packages are not on this NuGet source); its source is checked
+# against the core by a Roslyn test instead.
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
