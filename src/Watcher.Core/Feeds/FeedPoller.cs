@@ -37,6 +37,20 @@ public sealed class FeedPoller(
         return results;
     }
 
+    /// <summary>
+    /// A healthy feed answering 304 with nothing else changed needs no state write on every
+    /// tick: its stored "last success" is then kept to within <see cref="RoutineWriteInterval"/>,
+    /// which saves one storage write per feed and poll (most polls of most feeds).
+    /// </summary>
+    private static bool IsRoutineNotModified(FeedState? stored, FeedState updated, bool notModified, DateTimeOffset now) =>
+        notModified
+        && stored?.LastSuccess is { } lastWritten
+        && now - lastWritten < RoutineWriteInterval
+        && updated.NextPoll <= now
+        && stored with { LastAttempt = updated.LastAttempt, LastSuccess = updated.LastSuccess, NextPoll = updated.NextPoll, ConfiguredUrl = updated.ConfiguredUrl } == updated;
+
+    private static readonly TimeSpan RoutineWriteInterval = TimeSpan.FromHours(1);
+
     public async Task<FeedPollResult> PollAsync(FeedOptions feed, CancellationToken cancellationToken)
     {
         var (stored, _) = await states.ReadAsync(feed.Name, cancellationToken);
@@ -81,7 +95,11 @@ public sealed class FeedPoller(
                 ArticlesStored = state.ArticlesStored + outcome.NewArticles,
             };
             state = await health.AfterSuccessAsync(state, cancellationToken);
-            await states.WriteAsync(state, cancellationToken);
+            if (!IsRoutineNotModified(stored, state, fetched.IsNotModified, now))
+            {
+                await states.WriteAsync(state, cancellationToken);
+            }
+
             if (outcome.Warning is not null)
             {
                 logger.LogWarning("Feed {FeedName}: {Warning}", feed.Name, outcome.Warning);

@@ -45,8 +45,12 @@ public sealed class PollingBehaviourTests(FetchTestHost host) : IClassFixture<Fe
         using (provider)
         {
             var first = await poller.PollAllAsync(CancellationToken.None);
+            var (_, afterFirst) = await states.ReadAsync("conditional", CancellationToken.None);
             var second = await poller.PollAllAsync(CancellationToken.None);
+            var (_, afterSecond) = await states.ReadAsync("conditional", CancellationToken.None);
 
+            // A routine 304 leaves the state blob as it was: one storage write saved per poll.
+            Assert.Equal(afterFirst, afterSecond);
             Assert.Equal(3, first[0].NewArticles);
             Assert.Equal(0, second[0].Items);
             var requests = host.Server.Requests.Where(r => r.Path == Path).ToList();
