@@ -66,7 +66,7 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
     private readonly string run = Guid.NewGuid().ToString("n")[..8];
     private readonly string workDirectory = Path.Combine(Path.GetTempPath(), "watcher-e2e", Guid.NewGuid().ToString("n"));
     private AzuriteService azurite = null!;
-    private StaticHttpServer feeds = null!;
+    private LoopbackHttpServer feeds = null!;
 
     private string Ann => $"ann-{run}@example.org";
 
@@ -77,7 +77,7 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
     public async Task InitializeAsync()
     {
         azurite = await AzuriteService.StartAsync(Path.Combine(workDirectory, "azurite"));
-        feeds = await StaticHttpServer.StartAsync();
+        feeds = await LoopbackHttpServer.StartAsync();
     }
 
     public async Task DisposeAsync()

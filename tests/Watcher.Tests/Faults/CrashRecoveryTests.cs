@@ -23,14 +23,14 @@ public sealed partial class CrashRecoveryTests(ServicesFixture services) : IAsyn
     private readonly string run = Guid.NewGuid().ToString("n")[..8];
     private readonly string workDirectory = Path.Combine(Path.GetTempPath(), "watcher-faults", Guid.NewGuid().ToString("n"));
     private AzuriteService azurite = null!;
-    private StaticHttpServer feeds = null!;
+    private LoopbackHttpServer feeds = null!;
 
     private string Ann => $"ann-{run}@example.org";
 
     public async Task InitializeAsync()
     {
         azurite = await AzuriteService.StartAsync(Path.Combine(workDirectory, "azurite"));
-        feeds = await StaticHttpServer.StartAsync();
+        feeds = await LoopbackHttpServer.StartAsync();
     }
 
     public async Task DisposeAsync()

@@ -16,12 +16,12 @@ public sealed class SmtpOutageTests(ServicesFixture services) : IAsyncLifetime
     private readonly string run = Guid.NewGuid().ToString("n")[..8];
     private readonly string workDirectory = Path.Combine(Path.GetTempPath(), "watcher-smtp-outage", Guid.NewGuid().ToString("n"));
     private AzuriteService azurite = null!;
-    private StaticHttpServer feeds = null!;
+    private LoopbackHttpServer feeds = null!;
 
     public async Task InitializeAsync()
     {
         azurite = await AzuriteService.StartAsync(Path.Combine(workDirectory, "azurite"));
-        feeds = await StaticHttpServer.StartAsync();
+        feeds = await LoopbackHttpServer.StartAsync();
     }
 
     public async Task DisposeAsync()

@@ -6,6 +6,8 @@ using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
 using Watcher.Storage;
 
+using Watcher.Tests.Infrastructure;
+
 namespace Watcher.Tests.Feeds.Fetching;
 
 /// <summary>
@@ -18,14 +20,14 @@ public class FetchTestHost : IAsyncLifetime
 
     public AzuriteService Azurite { get; private set; } = null!;
 
-    public TestFeedServer Server { get; private set; } = null!;
+    public LoopbackHttpServer Server { get; private set; } = null!;
 
     public string Root => root;
 
     public virtual async Task InitializeAsync()
     {
         Azurite = await AzuriteService.StartAsync(Path.Combine(root, "azurite"));
-        Server = await TestFeedServer.StartAsync();
+        Server = await LoopbackHttpServer.StartAsync();
     }
 
     public virtual async Task DisposeAsync()

@@ -8,26 +8,26 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Watcher.Tests.Feeds.Fetching;
+namespace Watcher.Tests.Infrastructure;
 
 /// <summary>A real Kestrel server on 127.0.0.1 whose answers each test defines per path.</summary>
-public sealed class TestFeedServer : IAsyncDisposable
+public sealed class LoopbackHttpServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, RequestDelegate> routes = new(StringComparer.Ordinal);
 
-    private TestFeedServer(WebApplication app) => this.app = app;
+    private LoopbackHttpServer(WebApplication app) => this.app = app;
 
     public Uri BaseUrl { get; private set; } = null!;
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
-    public static async Task<TestFeedServer> StartAsync()
+    public static async Task<LoopbackHttpServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var server = new TestFeedServer(builder.Build());
+        var server = new LoopbackHttpServer(builder.Build());
         server.app.Run(async context =>
         {
             var request = context.Request;
@@ -70,6 +70,13 @@ public sealed class TestFeedServer : IAsyncDisposable
             context.Response.ContentType = contentType;
             await context.Response.Body.WriteAsync(body);
         });
+
+    /// <summary>Serves <paramref name="body"/> at <paramref name="path"/> from now on; returns its URL.</summary>
+    public Uri Put(string path, string contentType, string body)
+    {
+        MapText("/" + path.TrimStart('/'), body, contentType);
+        return Url(path);
+    }
 
     public int HitsOn(string path) => Requests.Count(r => r.Path == path);
 
