@@ -30,6 +30,9 @@ internal sealed class LocalFunctionsHost(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>How far before the last complete scan a new scan still looks for changed blobs.</summary>
+    private static readonly TimeSpan ScanOverlap = TimeSpan.FromMinutes(5);
+
     // Receipts already seen by this process: a long-running host lists the container every poll
     // and must not read one receipt blob per article each time.
     private readonly HashSet<string> handledBlobs = new(StringComparer.Ordinal);
@@ -108,11 +111,16 @@ internal sealed class LocalFunctionsHost(
     public async Task<IReadOnlyList<string>> ProcessNewArticlesAsync(CancellationToken cancellationToken)
     {
         var failures = new List<string>();
+        var retryPending = false;
+        var scanStart = clock.GetUtcNow();
+        var watermarkBlob = storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}.scan.json");
+        var (watermark, _) = await JsonBlobs.ReadAsync<ScanWatermark>(watermarkBlob, cancellationToken);
+        var changedSince = watermark?.CompleteUpTo - ScanOverlap;
         await foreach (var blob in storage.Articles.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, cancellationToken))
         {
             var etag = blob.Properties.ETag?.ToString() ?? "";
             var handledKey = blob.Name + "|" + etag;
-            if (handledBlobs.Contains(handledKey))
+            if (handledBlobs.Contains(handledKey) || blob.Properties.LastModified < changedSince)
             {
                 continue;
             }
@@ -137,6 +145,7 @@ internal sealed class LocalFunctionsHost(
                 await JsonBlobs.UpsertAsync(receiptBlob, new BlobReceipt(etag, Done: false, failuresSoFar), cancellationToken);
                 logger.LogError("ClassifyArticle {Blob} failed ({Count}/{Max}): {Message}", blob.Name, failuresSoFar, WatcherStorage.MaxDequeueCount, e.Message);
                 failures.Add($"classify {blob.Name}: {e.Message}");
+                retryPending |= failuresSoFar < WatcherStorage.MaxDequeueCount;
                 if (failuresSoFar >= WatcherStorage.MaxDequeueCount)
                 {
                     var poison = storage.Queues.GetQueueClient(StorageNames.BlobTriggerPoisonQueue);
@@ -146,7 +155,14 @@ internal sealed class LocalFunctionsHost(
                         cancellationToken: cancellationToken);
                 }
             }
+        }
 
+        // Every blob changed before this scan began has its receipt now, unless one waits for
+        // a retry: later scans look only at blobs changed since (with an overlap for clock skew
+        // and uploads that finished during the listing).
+        if (!retryPending)
+        {
+            await JsonBlobs.UpsertAsync(watermarkBlob, new ScanWatermark(scanStart), cancellationToken);
         }
 
         return failures;
@@ -209,4 +225,6 @@ internal sealed class LocalFunctionsHost(
     }
 
     private sealed record BlobReceipt(string BlobETag, bool Done, int Failures);
+
+    private sealed record ScanWatermark(DateTimeOffset CompleteUpTo);
 }
