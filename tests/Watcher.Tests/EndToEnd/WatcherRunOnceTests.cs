@@ -9,7 +9,7 @@ namespace Watcher.Tests.EndToEnd;
 /// and MailDev, and read the mail that arrived.
 /// </summary>
 [Collection(ServicesCollection.Name)]
-public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifetime
+public sealed class WatcherRunOnceTests(ServicesFixture services) : PipelineTestBase
 {
     private static readonly DateTimeOffset Day = new(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
 
@@ -63,34 +63,18 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
         "The UK government has ordered a Chinese-owned company to sell a chip plant in Wales, using national security powers to force the divestment. The company said it would appeal.",
         Day.AddHours(1));
 
-    private readonly string run = Guid.NewGuid().ToString("n")[..8];
-    private readonly string workDirectory = Path.Combine(Path.GetTempPath(), "watcher-e2e", Guid.NewGuid().ToString("n"));
-    private AzuriteService azurite = null!;
-    private LoopbackHttpServer feeds = null!;
 
-    private string Ann => $"ann-{run}@example.org";
+    private string Ann => $"ann-{Run}@example.org";
 
-    private string Bob => $"bob-{run}@example.org";
+    private string Bob => $"bob-{Run}@example.org";
 
-    private string Carol => $"carol-{run}@example.org";
-
-    public async Task InitializeAsync()
-    {
-        azurite = await AzuriteService.StartAsync(Path.Combine(workDirectory, "azurite"));
-        feeds = await LoopbackHttpServer.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await feeds.DisposeAsync();
-        await azurite.DisposeAsync();
-    }
+    private string Carol => $"carol-{Run}@example.org";
 
     [Fact]
     public async Task Each_subscriber_gets_what_matches_once_then_nothing_then_only_the_new_item()
     {
-        var english = feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [FiveGBan, EntityList, PhoneLaunch]));
-        var dutch = feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", [TikTokSale, EntityListSyndicated, CoverageReport, FiveGBanSyndicated]));
+        var english = Feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [FiveGBan, EntityList, PhoneLaunch]));
+        var dutch = Feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", [TikTokSale, EntityListSyndicated, CoverageReport, FiveGBanSyndicated]));
         var config = WriteConfig(english, dutch, services.MailDev.SmtpPort);
 
         var first = await WatcherCli.RunAsync(["run", "--once", "--config", config]);
@@ -121,7 +105,7 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Equal(total, (await services.Mail.ListAsync()).Count);
 
-        feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [ChipPlantSale, FiveGBan, EntityList, PhoneLaunch]));
+        Feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [ChipPlantSale, FiveGBan, EntityList, PhoneLaunch]));
         var third = await WatcherCli.RunAsync(["run", "--once", "--config", config]);
         Assert.True(third.ExitCode == 0, third.ToString());
 
@@ -137,8 +121,8 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
     [Fact]
     public async Task Smtp_down_fails_the_cycle_with_a_clear_message_and_the_mail_follows_when_it_is_back()
     {
-        var english = feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [EntityList]));
-        var dutch = feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", []));
+        var english = Feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [EntityList]));
+        var dutch = Feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", []));
         var closedPort = NodeService.FreePort();
         var config = WriteConfig(english, dutch, closedPort);
 
@@ -159,8 +143,8 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
     [Fact]
     public async Task Unreachable_storage_stops_with_a_message_naming_it()
     {
-        var english = feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [EntityList]));
-        var dutch = feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", []));
+        var english = Feeds.Put("en.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [EntityList]));
+        var dutch = Feeds.Put("nl.atom", "application/atom+xml", FeedDocuments.Atom("Nieuws NL", "nl", []));
         var config = WriteConfig(english, dutch, services.MailDev.SmtpPort);
         var closedPort = NodeService.FreePort();
 
@@ -168,9 +152,9 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
             ["run", "--once", "--config", config],
             new Dictionary<string, string>
             {
-                ["Watcher__Storage__ConnectionString"] = azurite.ConnectionString
-                    .Replace($":{azurite.BlobPort}/", $":{closedPort}/", StringComparison.Ordinal)
-                    .Replace($":{azurite.QueuePort}/", $":{closedPort}/", StringComparison.Ordinal),
+                ["Watcher__Storage__ConnectionString"] = Azurite.ConnectionString
+                    .Replace($":{Azurite.BlobPort}/", $":{closedPort}/", StringComparison.Ordinal)
+                    .Replace($":{Azurite.QueuePort}/", $":{closedPort}/", StringComparison.Ordinal),
             });
 
         Assert.NotEqual(0, result.ExitCode);
@@ -181,7 +165,7 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
     [Fact]
     public async Task Invalid_configuration_stops_start_up_naming_each_bad_setting()
     {
-        var config = TestConfig.Write(workDirectory, new JsonObject
+        var config = TestConfig.Write(WorkDirectory, new JsonObject
         {
             ["Feeds"] = new JsonArray(new JsonObject { ["Name"] = "Broken", ["Url"] = "ftp://example.com/feed" }),
             ["Subscribers"] = new JsonArray(TestConfig.Subscriber("not-an-address", "instant", "no-such-topic")),
@@ -197,9 +181,9 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
     }
 
     private string WriteConfig(Uri english, Uri dutch, int smtpPort) =>
-        TestConfig.Write(workDirectory, new JsonObject
+        TestConfig.Write(WorkDirectory, new JsonObject
         {
-            ["Storage"] = new JsonObject { ["ConnectionString"] = azurite.ConnectionString },
+            ["Storage"] = new JsonObject { ["ConnectionString"] = Azurite.ConnectionString },
             ["Feeds"] = new JsonArray(TestConfig.Feed("Wire EN", english, "en"), TestConfig.Feed("Nieuws NL", dutch, "nl")),
             ["Subscribers"] = new JsonArray(
                 TestConfig.Subscriber(Ann, "instant", "5g-ban", "blacklist", "divestment"),
@@ -218,10 +202,10 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : IAsyncLifeti
     private async Task<List<string>> MailTextsAsync(string recipient) =>
         (await services.Mail.ForAsync(recipient)).Select(m => m.Subject + "\n" + m.Text).ToList();
 
-    private static void AssertMailedOnce(IReadOnlyList<string> mails, TestItem item, CliResult run)
+    private static void AssertMailedOnce(IReadOnlyList<string> mails, TestItem item, CliResult Run)
     {
         var count = mails.Sum(m => CountOf(m, item.Title));
-        Assert.True(count == 1, $"'{item.Title}' appears {count} times in {mails.Count} mails; expected once.\n{run}");
+        Assert.True(count == 1, $"'{item.Title}' appears {count} times in {mails.Count} mails; expected once.\n{Run}");
     }
 
     private static void AssertNotMailed(IReadOnlyList<string> mails, TestItem item) =>

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
-using Watcher.Local.DevServices;
 using Watcher.Storage;
 using Watcher.Tests.EndToEnd;
 using Watcher.Tests.Infrastructure;
@@ -14,30 +13,14 @@ namespace Watcher.Tests.Faults;
 /// and mail every subscriber each matching article once.
 /// </summary>
 [Collection(ServicesCollection.Name)]
-public sealed partial class CrashRecoveryTests(ServicesFixture services) : IAsyncLifetime
+public sealed partial class CrashRecoveryTests(ServicesFixture services) : PipelineTestBase
 {
     private const int FeedCount = 3;
     private const int ItemsPerFeed = 40;
     private static readonly string[] Countries = ["Sweden", "Poland", "Estonia", "Portugal", "Romania", "Denmark", "Latvia", "Czechia", "Greece", "Austria", "Finland", "Ireland", "Slovakia", "Croatia"];
 
-    private readonly string run = Guid.NewGuid().ToString("n")[..8];
-    private readonly string workDirectory = Path.Combine(Path.GetTempPath(), "watcher-faults", Guid.NewGuid().ToString("n"));
-    private AzuriteService azurite = null!;
-    private LoopbackHttpServer feeds = null!;
 
-    private string Ann => $"ann-{run}@example.org";
-
-    public async Task InitializeAsync()
-    {
-        azurite = await AzuriteService.StartAsync(Path.Combine(workDirectory, "azurite"));
-        feeds = await LoopbackHttpServer.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await feeds.DisposeAsync();
-        await azurite.DisposeAsync();
-    }
+    private string Ann => $"ann-{Run}@example.org";
 
     [Fact]
     public async Task Azurite_stopped_mid_cycle_then_restarted_on_its_data_loses_and_repeats_nothing()
@@ -47,12 +30,12 @@ public sealed partial class CrashRecoveryTests(ServicesFixture services) : IAsyn
         using (var crashing = WatcherCli.Start(["run", "--once", "--config", config]))
         {
             await WaitForArticlesAsync(30);
-            await azurite.TerminateAsync();
+            await Azurite.TerminateAsync();
             var crashed = await crashing.WaitAsync(TimeSpan.FromMinutes(2));
             Assert.True(crashed.ExitCode != 0, "The cycle finished before Azurite stopped; the test did not crash it.\n" + crashed);
         }
 
-        await azurite.RestartAsync();
+        await Azurite.RestartAsync();
         await AssertRecoveredAsync(config, matching);
     }
 
@@ -80,7 +63,7 @@ public sealed partial class CrashRecoveryTests(ServicesFixture services) : IAsyn
         var next = await WatcherCli.RunAsync(["run", "--once", "--queue-retry-delay", "00:00:01", "--config", config]);
         Assert.True(next.ExitCode == 0, next.ToString());
 
-        var articles = new BlobContainerClient(azurite.ConnectionString, StorageNames.ArticlesContainer);
+        var articles = new BlobContainerClient(Azurite.ConnectionString, StorageNames.ArticlesContainer);
         var names = new List<string>();
         await foreach (var blob in articles.GetBlobsAsync())
         {
@@ -130,13 +113,13 @@ public sealed partial class CrashRecoveryTests(ServicesFixture services) : IAsyn
                 }
             }
 
-            var url = feeds.Put($"feed{f}.xml", "application/rss+xml", FeedDocuments.Rss($"Feed {f}", "en", items));
+            var url = Feeds.Put($"feed{f}.xml", "application/rss+xml", FeedDocuments.Rss($"Feed {f}", "en", items));
             feedList.Add(TestConfig.Feed($"Feed {f}", url, "en"));
         }
 
-        var config = TestConfig.Write(workDirectory, new JsonObject
+        var config = TestConfig.Write(WorkDirectory, new JsonObject
         {
-            ["Storage"] = new JsonObject { ["ConnectionString"] = azurite.ConnectionString },
+            ["Storage"] = new JsonObject { ["ConnectionString"] = Azurite.ConnectionString },
             ["Feeds"] = feedList,
             ["Subscribers"] = new JsonArray(TestConfig.Subscriber(Ann, "instant", "5g-ban")),
             ["Smtp"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = services.MailDev.SmtpPort, ["From"] = "watcher@example.org" },
@@ -164,7 +147,7 @@ public sealed partial class CrashRecoveryTests(ServicesFixture services) : IAsyn
 
     private async Task WaitForArticlesAsync(int count)
     {
-        var articles = new BlobContainerClient(azurite.ConnectionString, StorageNames.ArticlesContainer);
+        var articles = new BlobContainerClient(Azurite.ConnectionString, StorageNames.ArticlesContainer);
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline)
         {

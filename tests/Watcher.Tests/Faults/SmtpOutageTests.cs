@@ -11,38 +11,22 @@ namespace Watcher.Tests.Faults;
 /// <c>summaries-poison</c> after five dequeues, and <c>watcher poison replay</c> brings it back.
 /// </summary>
 [Collection(ServicesCollection.Name)]
-public sealed class SmtpOutageTests(ServicesFixture services) : IAsyncLifetime
+public sealed class SmtpOutageTests(ServicesFixture services) : PipelineTestBase
 {
-    private readonly string run = Guid.NewGuid().ToString("n")[..8];
-    private readonly string workDirectory = Path.Combine(Path.GetTempPath(), "watcher-smtp-outage", Guid.NewGuid().ToString("n"));
-    private AzuriteService azurite = null!;
-    private LoopbackHttpServer feeds = null!;
-
-    public async Task InitializeAsync()
-    {
-        azurite = await AzuriteService.StartAsync(Path.Combine(workDirectory, "azurite"));
-        feeds = await LoopbackHttpServer.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await feeds.DisposeAsync();
-        await azurite.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_cycle_without_SMTP_poisons_the_message_and_replay_delivers_it_once()
     {
-        var ann = $"ann-{run}@example.org";
+        var ann = $"ann-{Run}@example.org";
         var story = new TestItem(
             "Poland bars Huawei and ZTE from its 5G networks",
             "https://news.example.com/poland-5g",
             "The government of Poland will exclude Huawei and ZTE from its 5G networks, the digital ministry said. Operators get five years to remove their equipment.",
             new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
-        var feed = feeds.Put("feed.xml", "application/rss+xml", FeedDocuments.Rss("Wire", "en", [story]));
-        var config = TestConfig.Write(workDirectory, new JsonObject
+        var feed = Feeds.Put("feed.xml", "application/rss+xml", FeedDocuments.Rss("Wire", "en", [story]));
+        var config = TestConfig.Write(WorkDirectory, new JsonObject
         {
-            ["Storage"] = new JsonObject { ["ConnectionString"] = azurite.ConnectionString },
+            ["Storage"] = new JsonObject { ["ConnectionString"] = Azurite.ConnectionString },
             ["Feeds"] = new JsonArray(TestConfig.Feed("Wire", feed, "en")),
             ["Subscribers"] = new JsonArray(TestConfig.Subscriber(ann, "instant", "5g-ban")),
             ["Smtp"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = NodeService.FreePort(), ["From"] = "watcher@example.org" },
