@@ -26,9 +26,6 @@ public sealed record Article
 
     public DateTimeOffset FetchedAt { get; init; }
 
-    /// <summary>The first article of the same story from another source (by content similarity), if any.</summary>
-    public string? SameStoryAs { get; init; }
-
     /// <summary>The feed that first brought the article; later ones are in the article index.</summary>
     public required ArticleSource Source { get; init; }
 }

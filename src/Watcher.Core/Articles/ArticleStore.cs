@@ -10,11 +10,11 @@ namespace Watcher.Articles;
 /// without touching the article blob (which would fire the blob trigger again).
 /// </summary>
 /// <remarks>
-/// Before a new article is claimed its content is compared with recent stories
-/// (<see cref="SimilarStoryIndex"/>); the first article of the same story is recorded as
-/// <see cref="Article.SameStoryAs"/> in both the article and its index entry.
+/// A new article costs two writes and nothing more, because storing is the hot path of a fetch
+/// cycle; comparing its content with other stories waits for classification, and only for the
+/// articles that matched a topic (<see cref="SimilarStoryIndex"/>).
 /// </remarks>
-public sealed class ArticleStore(WatcherStorage storage, SimilarStoryIndex similarStories, ILogger<ArticleStore> logger)
+public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> logger)
 {
     public static string BlobNameFor(Article article)
     {
@@ -38,19 +38,10 @@ public sealed class ArticleStore(WatcherStorage storage, SimilarStoryIndex simil
                 throw new InvalidOperationException($"Article index entry {indexBlob.Name} vanished while it was being read.");
             }
 
-            // A crash after the claim and before the article write leaves the index alone; finish it
-            // (with the same-story link only if it had been recorded before the crash).
-            var written = await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(existing.BlobName), article with { SameStoryAs = existing.SameStoryAs }, cancellationToken);
+            // A crash after the claim and before the article write leaves the index alone; finish it.
+            var written = await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(existing.BlobName), article, cancellationToken);
             var sourceAdded = await AddSourceAsync(indexBlob, existing, etag, article.Source, cancellationToken);
             return written ? ArticleStoreResult.Stored : sourceAdded ? ArticleStoreResult.SourceAdded : ArticleStoreResult.Known;
-        }
-
-        // Only a new article is compared with recent stories, so a known one costs no band writes.
-        if (article.SameStoryAs is null && StorySignature.Compute(article.Title, article.Text) is { } signature &&
-            await similarStories.FindOrRegisterAsync(article.Id, signature, article.FetchedAt, cancellationToken) is { } storyId)
-        {
-            article = article with { SameStoryAs = storyId };
-            await RecordSameStoryAsync(indexBlob, storyId, cancellationToken);
         }
 
         await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(claim.BlobName), article, cancellationToken);
@@ -66,24 +57,6 @@ public sealed class ArticleStore(WatcherStorage storage, SimilarStoryIndex simil
 
     public async Task<ArticleIndexEntry?> ReadIndexAsync(string articleId, CancellationToken cancellationToken) =>
         (await JsonBlobs.ReadAsync<ArticleIndexEntry>(storage.State.GetBlobClient(IndexBlobName(articleId)), cancellationToken)).Document;
-
-    private static async Task RecordSameStoryAsync(Azure.Storage.Blobs.BlobClient indexBlob, string storyId, CancellationToken cancellationToken)
-    {
-        // Another feed may be adding itself as a source at the same moment; retry on its ETag.
-        while (true)
-        {
-            var (entry, etag) = await JsonBlobs.ReadAsync<ArticleIndexEntry>(indexBlob, cancellationToken);
-            if (entry is null)
-            {
-                throw new InvalidOperationException($"Article index entry {indexBlob.Name} vanished while it was being updated.");
-            }
-
-            if (await JsonBlobs.TryReplaceAsync(indexBlob, entry with { SameStoryAs = storyId }, etag, cancellationToken))
-            {
-                return;
-            }
-        }
-    }
 
     private async Task<bool> AddSourceAsync(Azure.Storage.Blobs.BlobClient indexBlob, ArticleIndexEntry entry, Azure.ETag etag, ArticleSource source, CancellationToken cancellationToken)
     {
@@ -128,7 +101,4 @@ public sealed record ArticleIndexEntry
     public required string BlobName { get; init; }
 
     public required List<ArticleSource> Sources { get; init; }
-
-    /// <summary>The first article of the same story from another site, for "also reported by".</summary>
-    public string? SameStoryAs { get; init; }
 }

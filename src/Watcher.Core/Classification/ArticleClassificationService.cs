@@ -10,10 +10,16 @@ namespace Watcher.Classification;
 /// verdict; a second summary message is harmless because delivery is idempotent per subscriber
 /// and article.
 /// </summary>
+/// <remarks>
+/// A matched article is compared with the other matched stories here rather than when it is
+/// stored: only matched articles reach a digest, and most articles match nothing, so the
+/// similar-story writes are paid by a few articles instead of all of them.
+/// </remarks>
 public sealed class ArticleClassificationService(
     WatcherStorage storage,
     ArticleStore articles,
     IArticleClassifier classifier,
+    SimilarStoryIndex similarStories,
     ILogger<ArticleClassificationService> logger)
 {
     public static string ClassifiedBlobName(string articleId) => $"{articleId}.json";
@@ -40,6 +46,11 @@ public sealed class ArticleClassificationService(
             Classifier = result.Classifier ?? classifier.Name,
             ClassifierVersion = result.ClassifierVersion ?? classifier.Version,
         };
+
+        if (classified.Topics.Count > 0 && StorySignature.Compute(article.Title, article.Text) is { } signature)
+        {
+            classified = classified with { SameStoryAs = await similarStories.FindOrRegisterAsync(article.Id, signature, article.FetchedAt, cancellationToken) };
+        }
 
         var classifiedBlob = ClassifiedBlobName(article.Id);
         await JsonBlobs.UpsertAsync(storage.Classified.GetBlobClient(classifiedBlob), classified, cancellationToken);

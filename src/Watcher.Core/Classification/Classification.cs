@@ -30,6 +30,12 @@ public sealed record ClassifiedArticle
     public required string Classifier { get; init; }
 
     public required string ClassifierVersion { get; init; }
+
+    /// <summary>
+    /// The first matched article of the same story from another source (by content similarity),
+    /// so a digest shows the story once with "also reported by"; null when this one is the first.
+    /// </summary>
+    public string? SameStoryAs { get; init; }
 }
 
 /// <summary>A topic with its score and the sentences that decided it, so a reader sees why.</summary>

@@ -61,9 +61,9 @@ public sealed class SummaryDeliveryService(
             Source = sourceFeeds[0],
 
             // The article index knows every feed that carried this very article; the same story
-            // published by another site is linked by content similarity when it was stored.
+            // published by another site is linked by content similarity when it was classified.
             AlsoReportedBy = sourceFeeds.Skip(1).ToList(),
-            SameStoryAs = (article.SameStoryAs ?? index?.SameStoryAs) is { } firstOfStory ? [firstOfStory] : [],
+            SameStoryAs = classified.SameStoryAs is { } firstOfStory ? [firstOfStory] : [],
             Published = article.Published,
             Language = classified.Language,
             Summary = classified.Summary,

@@ -173,9 +173,10 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
             var provider = Services(options);
             var storage = new WatcherStorage(Options.Create(options));
             await storage.EnsureCreatedAsync();
-            var store = new ArticleStore(storage, new SimilarStoryIndex(storage, Options.Create(options), NullLogger<SimilarStoryIndex>.Instance), NullLogger<ArticleStore>.Instance);
+            var store = new ArticleStore(storage, NullLogger<ArticleStore>.Instance);
             await store.StoreAsync(article, CancellationToken.None);
-            return (new ArticleClassificationService(storage, store, provider.GetRequiredService<IArticleClassifier>(), NullLogger<ArticleClassificationService>.Instance), storage);
+            var similarStories = new SimilarStoryIndex(storage, Options.Create(options), NullLogger<SimilarStoryIndex>.Instance);
+            return (new ArticleClassificationService(storage, store, provider.GetRequiredService<IArticleClassifier>(), similarStories, NullLogger<ArticleClassificationService>.Instance), storage);
         }
 
         var blob = ArticleStore.BlobNameFor(article);
