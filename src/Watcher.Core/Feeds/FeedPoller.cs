@@ -22,10 +22,15 @@ public sealed class FeedPoller(
     TimeProvider clock,
     ILogger<FeedPoller> logger)
 {
+    /// <summary>How often a long cycle saves the states of the feeds polled so far.</summary>
+    public static readonly TimeSpan StateFlushInterval = TimeSpan.FromSeconds(15);
+
     public async Task<IReadOnlyList<FeedPollResult>> PollAllAsync(CancellationToken cancellationToken)
     {
         var feeds = options.Value.Feeds.Where(f => f.Enabled).ToList();
         var results = new FeedPollResult[feeds.Count];
+        var (stored, _) = await states.ReadAllAsync(cancellationToken);
+        using var pending = new PendingStates(states, clock);
 
         // Requests are limited inside the fetcher (overall and per host); more feeds than requests
         // are in flight so that one slow site does not hold every slot while others wait.
@@ -33,14 +38,39 @@ public sealed class FeedPoller(
             0,
             feeds.Count,
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.Fetch.MaxConcurrency * 4, CancellationToken = cancellationToken },
-            async (i, ct) => results[i] = await PollAsync(feeds[i], ct));
+            async (i, ct) =>
+            {
+                var before = stored.GetValueOrDefault(feeds[i].Name);
+                var poll = await PollAsync(feeds[i], before, ct);
+                results[i] = poll.Result;
+                if (poll.State is { } state)
+                {
+                    // A problem reported to the admin is saved at once: a crash before the next
+                    // save must not make the next cycle report it again.
+                    await pending.AddAsync(state, saveNow: state.ReportedProblem != before?.ReportedProblem, ct);
+                }
+            });
+        await pending.FlushAsync(cancellationToken);
         return results;
     }
 
+    /// <summary>Polls one feed now (if it is due) and saves its state.</summary>
+    public async Task<FeedPollResult> PollAsync(FeedOptions feed, CancellationToken cancellationToken)
+    {
+        var (stored, _) = await states.ReadAsync(feed.Name, cancellationToken);
+        var poll = await PollAsync(feed, stored, cancellationToken);
+        if (poll.State is not null)
+        {
+            await states.WriteAsync(poll.State, cancellationToken);
+        }
+
+        return poll.Result;
+    }
+
     /// <summary>
-    /// A healthy feed answering 304 with nothing else changed needs no state write on every
+    /// A healthy feed answering 304 with nothing else changed needs no state save on every
     /// tick: its stored "last success" is then kept to within <see cref="RoutineWriteInterval"/>,
-    /// which saves one storage write per feed and poll (most polls of most feeds).
+    /// and a cycle in which every feed answered so writes nothing at all.
     /// </summary>
     private static bool IsRoutineNotModified(FeedState? stored, FeedState updated, bool notModified, DateTimeOffset now) =>
         notModified
@@ -51,21 +81,21 @@ public sealed class FeedPoller(
 
     private static readonly TimeSpan RoutineWriteInterval = TimeSpan.FromHours(1);
 
-    public async Task<FeedPollResult> PollAsync(FeedOptions feed, CancellationToken cancellationToken)
+    /// <summary>The poll's result, and the feed's new state when it has to be saved.</summary>
+    private async Task<(FeedPollResult Result, FeedState? State)> PollAsync(FeedOptions feed, FeedState? stored, CancellationToken cancellationToken)
     {
-        var (stored, _) = await states.ReadAsync(feed.Name, cancellationToken);
         var state = stored is not null && (stored.ConfiguredUrl ?? stored.FeedUrl) == feed.Url
             ? stored with { ConfiguredUrl = feed.Url }
             : new FeedState { FeedName = feed.Name, FeedUrl = feed.Url, ConfiguredUrl = feed.Url, ItemsSeen = stored?.ItemsSeen ?? 0, ArticlesStored = stored?.ArticlesStored ?? 0 };
         var now = clock.GetUtcNow();
         if (state.Disabled)
         {
-            return FeedPollResult.Skipped(feed.Name, $"disabled: {state.DisabledReason}");
+            return (FeedPollResult.Skipped(feed.Name, $"disabled: {state.DisabledReason}"), null);
         }
 
         if (state.NextPoll > now)
         {
-            return FeedPollResult.Skipped(feed.Name, $"not due before {state.NextPoll:u}");
+            return (FeedPollResult.Skipped(feed.Name, $"not due before {state.NextPoll:u}"), null);
         }
 
         try
@@ -95,10 +125,6 @@ public sealed class FeedPoller(
                 ArticlesStored = state.ArticlesStored + outcome.NewArticles,
             };
             state = await health.AfterSuccessAsync(state, cancellationToken);
-            if (!IsRoutineNotModified(stored, state, fetched.IsNotModified, now))
-            {
-                await states.WriteAsync(state, cancellationToken);
-            }
 
             if (outcome.Warning is not null)
             {
@@ -106,7 +132,7 @@ public sealed class FeedPoller(
             }
 
             logger.LogInformation("Feed {FeedName}: {Items} items, {Stored} new articles{NotModified}", feed.Name, outcome.Items, outcome.NewArticles, fetched.IsNotModified ? " (not modified)" : "");
-            return new FeedPollResult(feed.Name, outcome.Items, outcome.NewArticles, null);
+            return (new FeedPollResult(feed.Name, outcome.Items, outcome.NewArticles, null), IsRoutineNotModified(stored, state, fetched.IsNotModified, now) ? null : state);
         }
         catch (Exception e) when (e is FeedFetchException or FeedParseException)
         {
@@ -133,8 +159,7 @@ public sealed class FeedPoller(
             };
             logger.LogError("Feed {FeedName} failed ({Kind}): {Reason}; next attempt {NextPoll:u}", feed.Name, kind, e.Message, nextPoll);
             state = await health.AfterFailureAsync(state, now, cancellationToken);
-            await states.WriteAsync(state, cancellationToken);
-            return new FeedPollResult(feed.Name, 0, 0, $"{kind}: {e.Message}");
+            return (new FeedPollResult(feed.Name, 0, 0, $"{kind}: {e.Message}"), state);
         }
     }
 
@@ -209,6 +234,82 @@ public sealed class FeedPoller(
     }
 
     private sealed record ItemsOutcome(int Items, int NewArticles, string? Warning);
+
+    /// <summary>
+    /// States of a cycle's polled feeds, saved together at the end and every
+    /// <see cref="StateFlushInterval"/> before it, so a crash on a long cycle loses at most that
+    /// much: those feeds are then fetched again without their validators, and their articles,
+    /// stored already, are recognised as known.
+    /// </summary>
+    private sealed class PendingStates(FeedStateStore store, TimeProvider clock) : IDisposable
+    {
+        private readonly Dictionary<string, FeedState> unsaved = new(StringComparer.Ordinal);
+        private readonly SemaphoreSlim saving = new(1, 1);
+        private DateTimeOffset lastSave = clock.GetUtcNow();
+
+        public async Task AddAsync(FeedState state, bool saveNow, CancellationToken cancellationToken)
+        {
+            lock (unsaved)
+            {
+                unsaved[state.FeedName] = state;
+            }
+
+            if (saveNow)
+            {
+                await FlushAsync(cancellationToken);
+            }
+            else if (clock.GetUtcNow() - lastSave >= StateFlushInterval && await saving.WaitAsync(0, cancellationToken))
+            {
+                // Whoever finds a save due does it; the others go on polling meanwhile.
+                await SaveHeldAsync(cancellationToken);
+            }
+        }
+
+        public async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            await saving.WaitAsync(cancellationToken);
+            await SaveHeldAsync(cancellationToken);
+        }
+
+        private async Task SaveHeldAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                List<FeedState> batch;
+                lock (unsaved)
+                {
+                    batch = [.. unsaved.Values];
+                    unsaved.Clear();
+                }
+
+                try
+                {
+                    await store.WriteAsync(batch, cancellationToken);
+                }
+                catch
+                {
+                    // Put them back unless a newer state of the same feed arrived meanwhile.
+                    lock (unsaved)
+                    {
+                        foreach (var state in batch)
+                        {
+                            unsaved.TryAdd(state.FeedName, state);
+                        }
+                    }
+
+                    throw;
+                }
+
+                lastSave = clock.GetUtcNow();
+            }
+            finally
+            {
+                saving.Release();
+            }
+        }
+
+        public void Dispose() => saving.Dispose();
+    }
 }
 
 public sealed record FeedPollResult(string FeedName, int Items, int NewArticles, string? Error)

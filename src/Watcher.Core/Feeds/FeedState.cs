@@ -2,7 +2,7 @@ using Watcher.Feeds.Fetching;
 
 namespace Watcher.Feeds;
 
-/// <summary>Per-feed polling state: <c>state/feeds/{key}.json</c>.</summary>
+/// <summary>Per-feed polling state, one entry of <c>state/feeds.json</c>.</summary>
 public sealed record FeedState
 {
     public int Schema { get; init; } = 2;

@@ -1,36 +1,65 @@
-using System.Security.Cryptography;
-using System.Text;
 using Azure;
 using Watcher.Storage;
 
 namespace Watcher.Feeds;
 
-/// <summary>Reads and writes <see cref="FeedState"/> in the <c>state</c> container, keyed by feed name.</summary>
+/// <summary>
+/// Every feed's <see cref="FeedState"/> in one blob, <c>state/feeds.json</c>, keyed by feed name.
+/// A fetch cycle reads it once and writes it once (or a few times on a long cycle) instead of a
+/// read and a write per feed: on Azurite a first cycle over 1,000 feeds spent a third of its
+/// storage requests on per-feed state blobs. Writers merge their feeds into the current document
+/// under its ETag, so a cycle and a <c>watcher feeds</c> command never overwrite each other.
+/// </summary>
 public sealed class FeedStateStore(WatcherStorage storage)
 {
-    public async Task<(FeedState? State, ETag ETag)> ReadAsync(string feedName, CancellationToken cancellationToken) =>
-        await JsonBlobs.ReadAsync<FeedState>(storage.State.GetBlobClient(BlobName(feedName)), cancellationToken);
+    private const string BlobName = "feeds.json";
 
-    public async Task WriteAsync(FeedState state, CancellationToken cancellationToken) =>
-        await JsonBlobs.UpsertAsync(storage.State.GetBlobClient(BlobName(state.FeedName)), state, cancellationToken);
-
-    public async IAsyncEnumerable<FeedState> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The state of every feed that was ever polled, and the document's ETag.</summary>
+    public async Task<(IReadOnlyDictionary<string, FeedState> States, ETag ETag)> ReadAllAsync(CancellationToken cancellationToken)
     {
-        await foreach (var blob in storage.State.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, "feeds/", cancellationToken))
+        var (document, etag) = await JsonBlobs.ReadAsync<FeedStateDocument>(storage.State.GetBlobClient(BlobName), cancellationToken);
+        return (document?.Feeds ?? new Dictionary<string, FeedState>(StringComparer.Ordinal), etag);
+    }
+
+    /// <summary>One feed's state, and the ETag of the document that holds every feed's.</summary>
+    public async Task<(FeedState? State, ETag ETag)> ReadAsync(string feedName, CancellationToken cancellationToken)
+    {
+        var (states, etag) = await ReadAllAsync(cancellationToken);
+        return (states.GetValueOrDefault(feedName), etag);
+    }
+
+    public Task WriteAsync(FeedState state, CancellationToken cancellationToken) => WriteAsync([state], cancellationToken);
+
+    /// <summary>Replaces these feeds' states and keeps every other feed's as stored.</summary>
+    public async Task WriteAsync(IReadOnlyCollection<FeedState> states, CancellationToken cancellationToken)
+    {
+        if (states.Count == 0)
         {
-            var (state, _) = await JsonBlobs.ReadAsync<FeedState>(storage.State.GetBlobClient(blob.Name), cancellationToken);
-            if (state is not null)
+            return;
+        }
+
+        var blob = storage.State.GetBlobClient(BlobName);
+        while (true)
+        {
+            var (document, etag) = await JsonBlobs.ReadAsync<FeedStateDocument>(blob, cancellationToken);
+            var feeds = new Dictionary<string, FeedState>(document?.Feeds ?? [], StringComparer.Ordinal);
+            foreach (var state in states)
             {
-                yield return state;
+                feeds[state.FeedName] = state;
+            }
+
+            var updated = new FeedStateDocument { Feeds = feeds };
+            if (document is null ? await JsonBlobs.TryCreateAsync(blob, updated, cancellationToken) : await JsonBlobs.TryReplaceAsync(blob, updated, etag, cancellationToken))
+            {
+                return;
             }
         }
     }
 
-    // Feed names are free text; a hash keeps blob names valid, the prefix keeps them readable.
-    private static string BlobName(string feedName)
+    private sealed record FeedStateDocument
     {
-        var slug = new string(feedName.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(feedName)).AsSpan(0, 4));
-        return $"feeds/{(slug.Length > 40 ? slug[..40] : slug)}-{hash}.json";
+        public int Schema { get; init; } = 1;
+
+        public required Dictionary<string, FeedState> Feeds { get; init; }
     }
 }

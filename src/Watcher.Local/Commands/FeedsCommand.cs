@@ -58,12 +58,12 @@ internal static class FeedsCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config), LogLevel.Warning);
-            var states = app.GetRequiredService<FeedStateStore>();
+            var (states, _) = await app.GetRequiredService<FeedStateStore>().ReadAllAsync(cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             static string When(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "never";
             foreach (var feed in app.GetRequiredService<IOptions<WatcherOptions>>().Value.Feeds)
             {
-                var (state, _) = await states.ReadAsync(feed.Name, cancellationToken);
+                var state = states.GetValueOrDefault(feed.Name);
                 output.WriteLine(feed.Name);
                 output.WriteLine($"  url:                  {state?.FeedUrl ?? feed.Url}{(state is not null && state.FeedUrl != feed.Url ? $" (moved from {feed.Url})" : "")}");
                 if (state is null)

@@ -162,10 +162,10 @@ public sealed class BadInputTests(BadInputTests.Host host) : IClassFixture<BadIn
                 HitsAfterSecondPoll["/" + name] = Server.HitsOn("/" + name);
             }
 
-            var states = provider.GetRequiredService<FeedStateStore>();
-            await foreach (var state in states.ListAsync(CancellationToken.None))
+            var (states, _) = await provider.GetRequiredService<FeedStateStore>().ReadAllAsync(CancellationToken.None);
+            foreach (var (name, state) in states)
             {
-                States[state.FeedName] = state;
+                States[name] = state;
             }
 
             var storage = provider.GetRequiredService<WatcherStorage>();

@@ -253,7 +253,7 @@ public sealed class PollingBehaviourTests(FetchTestHost host) : IClassFixture<Fe
     }
 
     [Fact]
-    public async Task One_host_gets_at_most_the_configured_concurrent_requests_spaced_by_the_minimum_interval()
+    public async Task One_host_gets_at_most_the_configured_concurrent_requests()
     {
         var inFlight = 0;
         var maxInFlight = 0;
@@ -274,14 +274,37 @@ public sealed class PollingBehaviourTests(FetchTestHost host) : IClassFixture<Fe
             feeds.Add(FetchTestHost.Feed($"polite {i}", host.Server.Url(path)));
         }
 
-        var (poller, _, provider) = await PollerAsync(feeds, new JsonObject { ["MaxConcurrencyPerHost"] = 2, ["MinIntervalPerHost"] = "00:00:00.050" });
+        var (poller, _, provider) = await PollerAsync(feeds, new JsonObject { ["MaxConcurrencyPerHost"] = 2, ["MinIntervalPerHost"] = "00:00:00" });
         using (provider)
         {
             var results = await poller.PollAllAsync(CancellationToken.None);
             Assert.All(results, r => Assert.Null(r.Error));
             Assert.Equal(2, maxInFlight);
-            var starts = host.Server.Requests.Where(r => r.Path.StartsWith("/polite-", StringComparison.Ordinal)).Select(r => r.At).Order().ToList();
-            Assert.All(starts.Zip(starts.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromMilliseconds(40), $"{(pair.Second - pair.First).TotalMilliseconds} ms between starts"));
+        }
+    }
+
+    [Fact]
+    public async Task Requests_to_one_host_start_the_minimum_interval_apart()
+    {
+        // Arrival times at the server carry each request's own connection latency, so the check
+        // is on the spread of all starts: without the interval the eight would arrive within a
+        // few milliseconds of each other.
+        var feeds = new JsonArray();
+        for (var i = 0; i < 8; i++)
+        {
+            var path = $"/spaced-{i}";
+            host.Server.MapText(path, Rss(path, 1));
+            feeds.Add(FetchTestHost.Feed($"spaced {i}", host.Server.Url(path)));
+        }
+
+        var (poller, _, provider) = await PollerAsync(feeds, new JsonObject { ["MaxConcurrencyPerHost"] = 8, ["MinIntervalPerHost"] = "00:00:00.100" });
+        using (provider)
+        {
+            var results = await poller.PollAllAsync(CancellationToken.None);
+            Assert.All(results, r => Assert.Null(r.Error));
+            var starts = host.Server.Requests.Where(r => r.Path.StartsWith("/spaced-", StringComparison.Ordinal)).Select(r => r.At).Order().ToList();
+            Assert.Equal(8, starts.Count);
+            Assert.True(starts[^1] - starts[0] >= TimeSpan.FromMilliseconds(7 * 100 * 0.8), $"8 starts within {(starts[^1] - starts[0]).TotalMilliseconds} ms");
         }
     }
 
