@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,9 +11,9 @@ using Watcher.Storage;
 namespace Watcher.Delivery;
 
 /// <summary>
-/// The <c>DeliverSummaries</c> entry point: gives one summary to every subscriber it is for.
+/// The <c>DeliverSummaries</c> entry point: gives each summary to every subscriber it is for.
 /// Everyone gets an idempotent pending entry; instant subscribers are then mailed at once. Any
-/// exception leaves the message on the queue to be retried, and after five tries in poison.
+/// failure leaves the message on the queue to be retried, and after five tries in poison.
 /// </summary>
 public sealed class SummaryDeliveryService(
     WatcherStorage storage,
@@ -30,6 +31,129 @@ public sealed class SummaryDeliveryService(
     /// another delivery in progress); the caller completes the message normally either way.
     /// </summary>
     public async Task<TimeSpan?> DeliverAsync(string messageText, CancellationToken cancellationToken)
+    {
+        var outcome = (await DeliverAsync([messageText], cancellationToken))[0];
+        if (outcome.Error is not null)
+        {
+            ExceptionDispatchInfo.Throw(outcome.Error);
+        }
+
+        return outcome.DeferredFor;
+    }
+
+    /// <summary>
+    /// Delivers several <c>summaries</c> messages received together: every item is made pending
+    /// for everyone it is for, then each instant subscriber gets one mail with all of them rather
+    /// than a mail per message. The outcome of each message says whether it is done, was put back
+    /// on the queue for later (<see cref="DeliveryOutcome.DeferredFor"/>), or failed and must be
+    /// retried (<see cref="DeliveryOutcome.Error"/>); one message's failure leaves the others done.
+    /// </summary>
+    public async Task<IReadOnlyList<DeliveryOutcome>> DeliverAsync(IReadOnlyList<string> messageTexts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageTexts);
+        var batch = messageTexts.Select(text => new BatchMessage(text)).ToList();
+        await Parallel.ForEachAsync(batch, Parallelism(cancellationToken), async (message, ct) =>
+        {
+            try
+            {
+                (message.Item, message.SourceFeeds) = await ReadItemAsync(message.Text, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                message.Errors.Add(e);
+            }
+        });
+
+        // Every subscriber's entry is written before anyone is mailed, so a mail server that
+        // fails for one subscriber cannot keep the item from the others.
+        var readable = batch.Where(m => m.Item is not null).ToList();
+        var recipients = (await subscribers.ActiveAsync(cancellationToken))
+            .Select(subscriber => (Subscriber: subscriber, Messages: readable.Where(m => SubscriberDirectory.Wanted(subscriber, m.Item!, m.SourceFeeds).Count > 0).ToList()))
+            .Where(r => r.Messages.Count > 0)
+            .ToList();
+        await Parallel.ForEachAsync(recipients.SelectMany(r => r.Messages.Select(m => (r.Subscriber, Message: m))), Parallelism(cancellationToken), async (entry, ct) =>
+        {
+            var (subscriber, message) = entry;
+            try
+            {
+                var item = message.Item! with { Topics = SubscriberDirectory.Wanted(subscriber, message.Item!, message.SourceFeeds) };
+                if (await digests.AddPendingAsync(SubscriberKey.For(subscriber.Email), item, ct))
+                {
+                    logger.LogInformation("Article {ArticleId} queued for {Email}", item.ArticleId, subscriber.Email);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                lock (message.Errors)
+                {
+                    message.Errors.Add(e);
+                }
+            }
+        });
+
+        TimeSpan? deferredFor = null;
+        foreach (var (subscriber, messages) in recipients)
+        {
+            if (deferredFor is { } wait)
+            {
+                // Every entry is pending already; the messages come back later and mail what is
+                // still pending then, so the remaining sends wait as well.
+                messages.ForEach(m => m.DeferredFor ??= wait);
+                continue;
+            }
+
+            if (subscriber.Schedule != DeliverySchedule.Instant &&
+                !(subscriber.MaxItems is { } maxItems && await sender.CountPendingAsync(subscriber, cancellationToken) >= maxItems))
+            {
+                continue;
+            }
+
+            try
+            {
+                await sender.SendPendingAsync(subscriber, period: null, cancellationToken);
+            }
+            catch (DeliveryDeferredException e)
+            {
+                logger.LogInformation("Delivery to {Email} deferred: {Reason}", subscriber.Email, e.Message);
+                deferredFor = e.RetryAfter;
+                messages.ForEach(m => m.DeferredFor ??= e.RetryAfter);
+            }
+            catch (Exception e) when (e is MailDeliveryException or InvalidRecipientException)
+            {
+                messages.ForEach(m => m.Errors.Add(e));
+            }
+        }
+
+        var outcomes = new List<DeliveryOutcome>(batch.Count);
+        foreach (var message in batch)
+        {
+            if (message.Errors.Count > 0)
+            {
+                // Failing the message makes the queue retry it; what was sent is not sent again.
+                outcomes.Add(new DeliveryOutcome(null, message.Errors.Count == 1 || message.Errors.Any(e => e is not MailDeliveryException and not InvalidRecipientException)
+                    ? message.Errors[0]
+                    : new MailDeliveryException(string.Join("; ", message.Errors.Select(f => f.Message)), message.Errors[0])));
+            }
+            else if (message.DeferredFor is { } delay)
+            {
+                // Over the send rate the message waits in the queue instead of failing: a new copy
+                // becomes visible after the delay and this one completes (no dequeue is used up).
+                await storage.Summaries.SendMessageAsync(message.Text, visibilityTimeout: delay, cancellationToken: cancellationToken);
+                outcomes.Add(new DeliveryOutcome(delay, null));
+            }
+            else
+            {
+                outcomes.Add(new DeliveryOutcome(null, null));
+            }
+        }
+
+        return outcomes;
+    }
+
+    private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken };
+
+    private async Task<(DigestItem Item, List<string> SourceFeeds)> ReadItemAsync(string messageText, CancellationToken cancellationToken)
     {
         SummaryMessage message;
         try
@@ -70,67 +194,20 @@ public sealed class SummaryDeliveryService(
             Topics = classified.Topics.Select(t => new DigestItemTopic(t.Id, TopicName(t.Id), t.Score, Why(t, article.Title))).ToList(),
             AddedAt = clock.GetUtcNow(),
         };
+        return (item, sourceFeeds);
+    }
 
-        // Every subscriber's entry is written before anyone is mailed, so a mail server that
-        // fails for one subscriber cannot keep the item from the others.
-        var sendNow = new List<SubscriberOptions>();
-        foreach (var subscriber in await subscribers.ActiveAsync(cancellationToken))
-        {
-            var wanted = SubscriberDirectory.Wanted(subscriber, item, sourceFeeds);
-            if (wanted.Count == 0)
-            {
-                continue;
-            }
+    private sealed class BatchMessage(string text)
+    {
+        public string Text { get; } = text;
 
-            var key = SubscriberKey.For(subscriber.Email);
-            if (await digests.AddPendingAsync(key, item with { Topics = wanted }, cancellationToken))
-            {
-                logger.LogInformation("Article {ArticleId} queued for {Email}", article.Id, subscriber.Email);
-            }
+        public DigestItem? Item { get; set; }
 
-            if (subscriber.Schedule == DeliverySchedule.Instant ||
-                (subscriber.MaxItems is { } maxItems && await sender.CountPendingAsync(subscriber, cancellationToken) >= maxItems))
-            {
-                sendNow.Add(subscriber);
-            }
-        }
+        public List<string> SourceFeeds { get; set; } = [];
 
-        TimeSpan? deferredFor = null;
-        var failures = new List<Exception>();
-        foreach (var subscriber in sendNow)
-        {
-            try
-            {
-                await sender.SendPendingAsync(subscriber, period: null, cancellationToken);
-            }
-            catch (DeliveryDeferredException e)
-            {
-                // Every entry is pending already; the whole message comes back later and mails
-                // what is still pending then, so the remaining sends wait as well.
-                logger.LogInformation("Delivery of {ArticleId} deferred: {Reason}", article.Id, e.Message);
-                deferredFor = e.RetryAfter;
-                break;
-            }
-            catch (Exception e) when (e is MailDeliveryException or InvalidRecipientException)
-            {
-                failures.Add(e);
-            }
-        }
+        public List<Exception> Errors { get; } = [];
 
-        // Failing the message makes the queue retry it; what was sent is not sent again.
-        if (failures.Count > 0)
-        {
-            throw new MailDeliveryException(string.Join("; ", failures.Select(f => f.Message)), failures[0]);
-        }
-
-        if (deferredFor is { } delay)
-        {
-            // Over the send rate the message waits in the queue instead of failing: a new copy
-            // becomes visible after the delay and this one completes (no dequeue is used up).
-            await storage.Summaries.SendMessageAsync(messageText, visibilityTimeout: delay, cancellationToken: cancellationToken);
-        }
-
-        return deferredFor;
+        public TimeSpan? DeferredFor { get; set; }
     }
 
     // The title is already the item's headline; the "why" is the first sentence of the article
@@ -141,6 +218,9 @@ public sealed class SummaryDeliveryService(
     private string TopicName(string id) =>
         options.Value.Topics.TryGetValue(id, out var topic) && topic.Name.Length > 0 ? topic.Name : id;
 }
+
+/// <summary>What became of one message: done, put back on the queue for later, or failed (to be retried).</summary>
+public sealed record DeliveryOutcome(TimeSpan? DeferredFor, Exception? Error);
 
 /// <summary>A queue message that can never be delivered, whatever the retries; it belongs in poison.</summary>
 public sealed class InvalidSummaryMessageException(string message) : Exception(message);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Storage.Queues.Models;
 using Cronos;
@@ -35,7 +36,13 @@ internal sealed class LocalFunctionsHost(
 
     // Receipts already seen by this process: a long-running host lists the container every poll
     // and must not read one receipt blob per article each time.
-    private readonly HashSet<string> handledBlobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> handledBlobs = new(StringComparer.Ordinal);
+
+    /// <summary>Blobs classified at once; the Functions host also runs blob-triggered invocations concurrently.</summary>
+    private const int BlobTriggerConcurrency = 16;
+
+    /// <summary>The most the queue service hands out per receive.</summary>
+    private const int MaxMessagesPerReceive = 32;
 
     /// <summary>
     /// How long a received summary message stays invisible: while it is handled, and after a
@@ -110,52 +117,55 @@ internal sealed class LocalFunctionsHost(
     /// </summary>
     public async Task<IReadOnlyList<string>> ProcessNewArticlesAsync(CancellationToken cancellationToken)
     {
-        var failures = new List<string>();
+        var failures = new ConcurrentQueue<string>();
         var retryPending = false;
         var scanStart = clock.GetUtcNow();
         var watermarkBlob = storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}.scan.json");
         var (watermark, _) = await JsonBlobs.ReadAsync<ScanWatermark>(watermarkBlob, cancellationToken);
         var changedSince = watermark?.CompleteUpTo - ScanOverlap;
-        await foreach (var blob in storage.Articles.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, cancellationToken))
-        {
-            var etag = blob.Properties.ETag?.ToString() ?? "";
-            var handledKey = blob.Name + "|" + etag;
-            if (handledBlobs.Contains(handledKey) || blob.Properties.LastModified < changedSince)
-            {
-                continue;
-            }
+        var changed = storage.Articles.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, cancellationToken)
+            .Where(blob => blob.Properties.LastModified >= changedSince || changedSince is null)
+            .Select(blob => (blob.Name, ETag: blob.Properties.ETag?.ToString() ?? ""))
+            .Where(blob => !handledBlobs.ContainsKey(blob.Name + "|" + blob.ETag));
 
+        // Like the Functions host, several blobs are classified at once; each is independent.
+        await Parallel.ForEachAsync(changed, new ParallelOptions { MaxDegreeOfParallelism = BlobTriggerConcurrency, CancellationToken = cancellationToken }, async (blob, ct) =>
+        {
+            var handledKey = blob.Name + "|" + blob.ETag;
             var receiptBlob = storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}/{blob.Name}");
-            var (receipt, _) = await JsonBlobs.ReadAsync<BlobReceipt>(receiptBlob, cancellationToken);
-            if (receipt is not null && receipt.BlobETag == etag && (receipt.Done || receipt.Failures >= WatcherStorage.MaxDequeueCount))
+            var (receipt, _) = await JsonBlobs.ReadAsync<BlobReceipt>(receiptBlob, ct);
+            if (receipt is not null && receipt.BlobETag == blob.ETag && (receipt.Done || receipt.Failures >= WatcherStorage.MaxDequeueCount))
             {
-                handledBlobs.Add(handledKey);
-                continue;
+                handledBlobs.TryAdd(handledKey, true);
+                return;
             }
 
             try
             {
-                await classifier.ClassifyBlobAsync(blob.Name, cancellationToken);
-                await JsonBlobs.UpsertAsync(receiptBlob, new BlobReceipt(etag, Done: true, Failures: 0), cancellationToken);
-                handledBlobs.Add(handledKey);
+                await classifier.ClassifyBlobAsync(blob.Name, ct);
+                await JsonBlobs.UpsertAsync(receiptBlob, new BlobReceipt(blob.ETag, Done: true, Failures: 0), ct);
+                handledBlobs.TryAdd(handledKey, true);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                var failuresSoFar = (receipt?.BlobETag == etag ? receipt.Failures : 0) + 1;
-                await JsonBlobs.UpsertAsync(receiptBlob, new BlobReceipt(etag, Done: false, failuresSoFar), cancellationToken);
+                var failuresSoFar = (receipt?.BlobETag == blob.ETag ? receipt.Failures : 0) + 1;
+                await JsonBlobs.UpsertAsync(receiptBlob, new BlobReceipt(blob.ETag, Done: false, failuresSoFar), ct);
                 logger.LogError("ClassifyArticle {Blob} failed ({Count}/{Max}): {Message}", blob.Name, failuresSoFar, WatcherStorage.MaxDequeueCount, e.Message);
-                failures.Add($"classify {blob.Name}: {e.Message}");
-                retryPending |= failuresSoFar < WatcherStorage.MaxDequeueCount;
-                if (failuresSoFar >= WatcherStorage.MaxDequeueCount)
+                failures.Enqueue($"classify {blob.Name}: {e.Message}");
+                if (failuresSoFar < WatcherStorage.MaxDequeueCount)
+                {
+                    Volatile.Write(ref retryPending, true);
+                }
+                else
                 {
                     var poison = storage.Queues.GetQueueClient(StorageNames.BlobTriggerPoisonQueue);
-                    await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                    await poison.CreateIfNotExistsAsync(cancellationToken: ct);
                     await poison.SendMessageAsync(
-                        BinaryData.FromObjectAsJson(new { Type = "BlobTrigger", FunctionId = FunctionNames.ClassifyArticle, ContainerName = StorageNames.ArticlesContainer, BlobName = blob.Name, ETag = etag }),
-                        cancellationToken: cancellationToken);
+                        BinaryData.FromObjectAsJson(new { Type = "BlobTrigger", FunctionId = FunctionNames.ClassifyArticle, ContainerName = StorageNames.ArticlesContainer, BlobName = blob.Name, blob.ETag }),
+                        cancellationToken: ct);
                 }
             }
-        }
+        });
 
         // Every blob changed before this scan began has its receipt now, unless one waits for
         // a retry: later scans look only at blobs changed since (with an overlap for clock skew
@@ -165,12 +175,15 @@ internal sealed class LocalFunctionsHost(
             await JsonBlobs.UpsertAsync(watermarkBlob, new ScanWatermark(scanStart), cancellationToken);
         }
 
-        return failures;
+        return [.. failures];
     }
 
     /// <summary>
     /// The queue trigger: handles every visible message. A failure makes the message visible again
-    /// after <see cref="QueueRetryDelay"/>; the fifth failure moves it to poison.
+    /// after <see cref="QueueRetryDelay"/>; the fifth failure moves it to poison. Messages received
+    /// together are delivered together, so an instant subscriber gets one mail for what arrived
+    /// at once (the Functions host runs them concurrently, and the subscriber lock has the same
+    /// effect there: whoever holds it sends every item pending by then).
     /// </summary>
     public async Task<IReadOnlyList<string>> DrainSummariesAsync(CancellationToken cancellationToken)
     {
@@ -180,33 +193,32 @@ internal sealed class LocalFunctionsHost(
             // The queue service leases a received message for at least a second; a failure then
             // sets the retry delay itself, which may be zero as in the Functions host.
             var lease = QueueRetryDelay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : QueueRetryDelay;
-            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(16, lease, cancellationToken)).Value;
+            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(MaxMessagesPerReceive, lease, cancellationToken)).Value;
             if (batch.Length == 0)
             {
                 return failures;
             }
 
-            foreach (var message in batch)
+            var outcomes = await delivery.DeliverAsync(batch.Select(m => m.Body.ToString()).ToList(), cancellationToken);
+            foreach (var (message, outcome) in batch.Zip(outcomes))
             {
-                try
+                if (outcome.Error is not { } error)
                 {
-                    await delivery.DeliverAsync(message.Body.ToString(), cancellationToken);
                     await storage.Summaries.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                    continue;
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+
+                logger.LogError("DeliverSummaries message {MessageId} failed (dequeue {Count}/{Max}): {Message}", message.MessageId, message.DequeueCount, WatcherStorage.MaxDequeueCount, error.Message);
+                failures.Add($"deliver {message.MessageId}: {error.Message}");
+                if (message.DequeueCount >= WatcherStorage.MaxDequeueCount)
                 {
-                    logger.LogError("DeliverSummaries message {MessageId} failed (dequeue {Count}/{Max}): {Message}", message.MessageId, message.DequeueCount, WatcherStorage.MaxDequeueCount, e.Message);
-                    failures.Add($"deliver {message.MessageId}: {e.Message}");
-                    if (message.DequeueCount >= WatcherStorage.MaxDequeueCount)
-                    {
-                        await storage.SummariesPoison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
-                        await storage.Summaries.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
-                        logger.LogError("Message {MessageId} moved to {Queue}", message.MessageId, StorageNames.SummariesPoisonQueue);
-                    }
-                    else
-                    {
-                        await storage.Summaries.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: QueueRetryDelay, cancellationToken: cancellationToken);
-                    }
+                    await storage.SummariesPoison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
+                    await storage.Summaries.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                    logger.LogError("Message {MessageId} moved to {Queue}", message.MessageId, StorageNames.SummariesPoisonQueue);
+                }
+                else
+                {
+                    await storage.Summaries.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: QueueRetryDelay, cancellationToken: cancellationToken);
                 }
             }
         }

@@ -43,6 +43,32 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
     }
 
     [Fact]
+    public async Task Messages_received_together_make_one_instant_mail_and_a_bad_one_fails_alone()
+    {
+        var ann = DeliveryTestHost.Subscriber("ann", DeliverySchedule.Instant);
+        var bram = DeliveryTestHost.Subscriber("bram", DeliverySchedule.Instant, "blacklist");
+        using var host = await DeliveryTestHost.CreateAsync(services, [ann, bram], new ManualClock(Start));
+        var first = await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Sweden bars Huawei from 5G", ["5g-ban"]);
+        var second = await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Xiaomi put on the Pentagon list", ["blacklist"]);
+        const string Broken = "{\"articleId\": \"gone\", \"classifiedBlob\": \"gone.json\"}";
+
+        var outcomes = await host.Get<Watcher.Delivery.SummaryDeliveryService>().DeliverAsync([first, Broken, second], CancellationToken.None);
+
+        Assert.Null(outcomes[0].Error);
+        Assert.IsType<Watcher.Delivery.InvalidSummaryMessageException>(outcomes[1].Error);
+        Assert.Null(outcomes[2].Error);
+        var annMail = Assert.Single(await services.Mail.SettledAsync(ann.Email));
+        Assert.StartsWith("Watcher: 2 new", annMail.Subject, StringComparison.Ordinal);
+        var bramMail = await services.Mail.ParsedAsync(Assert.Single(await services.Mail.SettledAsync(bram.Email)));
+        Assert.Contains("Xiaomi put on the Pentagon list", bramMail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sweden bars Huawei", bramMail.TextBody, StringComparison.Ordinal);
+
+        // The same messages again (a retry after a crash before they were deleted) mail nothing.
+        Assert.All(await host.Get<Watcher.Delivery.SummaryDeliveryService>().DeliverAsync([first, second], CancellationToken.None), o => Assert.Null(o.Error));
+        Assert.Single(await services.Mail.SettledAsync(ann.Email));
+    }
+
+    [Fact]
     public async Task A_feed_title_with_script_and_CRLF_cannot_inject_a_header_or_a_script()
     {
         var ann = DeliveryTestHost.Subscriber("ann", DeliverySchedule.Instant);
