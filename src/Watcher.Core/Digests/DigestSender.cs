@@ -97,24 +97,19 @@ public sealed class DigestSender(
 
     private async Task<List<DigestItem>> UndeliveredAsync(string key, bool removeDelivered, CancellationToken cancellationToken)
     {
-        var pending = new List<DigestItem>();
-        foreach (var item in await store.ListPendingAsync(key, cancellationToken))
+        var pending = await store.ListPendingAsync(key, cancellationToken);
+
+        // Delivered yet still pending: left by a crash during DigestStore.CompleteAsync.
+        var delivered = await store.DeliveredAmongAsync(key, pending.Select(i => i.ArticleId).ToList(), cancellationToken);
+        if (removeDelivered)
         {
-            if (await store.IsDeliveredAsync(key, item.ArticleId, cancellationToken))
+            foreach (var articleId in delivered)
             {
-                // Left by a crash during DigestStore.CompleteAsync: already delivered.
-                if (removeDelivered)
-                {
-                    await store.RemovePendingAsync(key, item.ArticleId, cancellationToken);
-                }
-            }
-            else
-            {
-                pending.Add(item);
+                await store.RemovePendingAsync(key, articleId, cancellationToken);
             }
         }
 
-        return pending;
+        return pending.Where(i => !delivered.Contains(i.ArticleId)).ToList();
     }
 
     private static string ItemsHash(IEnumerable<string> articleIds) =>

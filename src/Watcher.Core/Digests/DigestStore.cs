@@ -28,17 +28,11 @@ public sealed class DigestStore(WatcherStorage storage)
 
     public async Task<IReadOnlyList<DigestItem>> ListPendingAsync(string subscriberKey, CancellationToken cancellationToken)
     {
-        var items = new List<DigestItem>();
-        await foreach (var name in ListNamesAsync($"pending/{subscriberKey}/", cancellationToken))
-        {
-            var (item, _) = await JsonBlobs.ReadAsync<DigestItem>(storage.Digests.GetBlobClient(name), cancellationToken);
-            if (item is not null)
-            {
-                items.Add(item);
-            }
-        }
-
-        return items;
+        var names = await ListNamesAsync($"pending/{subscriberKey}/", cancellationToken).ToListAsync(cancellationToken);
+        var items = new DigestItem?[names.Count];
+        await Parallel.ForAsync(0, names.Count, Parallelism(cancellationToken), async (i, ct) =>
+            (items[i], _) = await JsonBlobs.ReadAsync<DigestItem>(storage.Digests.GetBlobClient(names[i]), ct));
+        return items.OfType<DigestItem>().ToList();
     }
 
     /// <summary>Subscriber keys that have at least one pending item.</summary>
@@ -59,6 +53,15 @@ public sealed class DigestStore(WatcherStorage storage)
     public async Task<bool> IsDeliveredAsync(string subscriberKey, string articleId, CancellationToken cancellationToken) =>
         await JsonBlobs.ExistsAsync(storage.Digests.GetBlobClient(DeliveredName(subscriberKey, articleId)), cancellationToken);
 
+    /// <summary>The subset of these articles that were delivered to the subscriber.</summary>
+    public async Task<IReadOnlySet<string>> DeliveredAmongAsync(string subscriberKey, IReadOnlyList<string> articleIds, CancellationToken cancellationToken)
+    {
+        var delivered = new bool[articleIds.Count];
+        await Parallel.ForAsync(0, articleIds.Count, Parallelism(cancellationToken), async (i, ct) =>
+            delivered[i] = await IsDeliveredAsync(subscriberKey, articleIds[i], ct));
+        return articleIds.Where((_, i) => delivered[i]).ToHashSet(StringComparer.Ordinal);
+    }
+
     public async Task<SentDigest?> ReadSentAsync(string subscriberKey, string digestId, CancellationToken cancellationToken) =>
         (await JsonBlobs.ReadAsync<SentDigest>(storage.Digests.GetBlobClient(SentName(subscriberKey, digestId)), cancellationToken)).Document;
 
@@ -68,18 +71,15 @@ public sealed class DigestStore(WatcherStorage storage)
     /// <summary>After a digest was accepted: every item in it is delivered, then no longer pending.</summary>
     public async Task CompleteAsync(string subscriberKey, SentDigest sent, CancellationToken cancellationToken)
     {
-        foreach (var articleId in sent.ArticleIds)
-        {
+        // Every delivered marker is written before any pending entry goes, whatever the order
+        // within each step.
+        await Parallel.ForEachAsync(sent.ArticleIds, Parallelism(cancellationToken), async (articleId, ct) =>
             await JsonBlobs.TryCreateAsync(
                 storage.Digests.GetBlobClient(DeliveredName(subscriberKey, articleId)),
                 new { schema = 1, digestId = sent.DigestId, deliveredAt = sent.SentAt },
-                cancellationToken);
-        }
-
-        foreach (var articleId in sent.ArticleIds)
-        {
-            await storage.Digests.GetBlobClient(PendingName(subscriberKey, articleId)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
-        }
+                ct));
+        await Parallel.ForEachAsync(sent.ArticleIds, Parallelism(cancellationToken), async (articleId, ct) =>
+            await storage.Digests.GetBlobClient(PendingName(subscriberKey, articleId)).DeleteIfExistsAsync(cancellationToken: ct));
     }
 
     /// <summary>Drops a pending item whose delivery was already recorded (a crash during <see cref="CompleteAsync"/>).</summary>
@@ -113,6 +113,10 @@ public sealed class DigestStore(WatcherStorage storage)
             return null;
         }
     }
+
+    /// <summary>A digest of a few hundred items is that many small requests; they need not wait for each other.</summary>
+    private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken };
 
     private async IAsyncEnumerable<string> ListNamesAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
