@@ -71,22 +71,25 @@ public sealed class SummaryDeliveryService(
             .Select(subscriber => (Subscriber: subscriber, Messages: readable.Where(m => SubscriberDirectory.Wanted(subscriber, m.Item!, m.SourceFeeds).Count > 0).ToList()))
             .Where(r => r.Messages.Count > 0)
             .ToList();
-        await Parallel.ForEachAsync(recipients.SelectMany(r => r.Messages.Select(m => (r.Subscriber, Message: m))), Parallelism(cancellationToken), async (entry, ct) =>
+        await Parallel.ForEachAsync(recipients, Parallelism(cancellationToken), async (recipient, ct) =>
         {
-            var (subscriber, message) = entry;
+            var (subscriber, messages) = recipient;
             try
             {
-                var item = message.Item! with { Topics = SubscriberDirectory.Wanted(subscriber, message.Item!, message.SourceFeeds) };
-                if (await digests.AddPendingAsync(SubscriberKey.For(subscriber.Email), item, ct))
+                var items = messages.Select(m => m.Item! with { Topics = SubscriberDirectory.Wanted(subscriber, m.Item!, m.SourceFeeds) }).ToList();
+                foreach (var item in await digests.AddPendingAsync(SubscriberKey.For(subscriber.Email), items, ct))
                 {
                     logger.LogInformation("Article {ArticleId} queued for {Email}", item.ArticleId, subscriber.Email);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                lock (message.Errors)
+                foreach (var message in messages)
                 {
-                    message.Errors.Add(e);
+                    lock (message.Errors)
+                    {
+                        message.Errors.Add(e);
+                    }
                 }
             }
         });

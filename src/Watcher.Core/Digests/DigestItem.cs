@@ -1,7 +1,7 @@
 namespace Watcher.Digests;
 
 /// <summary>
-/// One article waiting for one subscriber: <c>digests/pending/{subscriber}/{articleId}.json</c>.
+/// One article waiting for one subscriber, kept in a <see cref="PendingBundle"/>.
 /// A snapshot of everything the mail shows, so sending needs no other reads.
 /// </summary>
 public sealed record DigestItem
@@ -51,4 +51,36 @@ public sealed record SentDigest
     public required IReadOnlyList<string> ArticleIds { get; init; }
 
     public DateTimeOffset SentAt { get; init; }
+
+    /// <summary>How many mails the digest was split into (see <see cref="DigestSender.MaxStoriesPerMail"/>).</summary>
+    public int Parts { get; init; } = 1;
+}
+
+/// <summary>Items that became pending together for one subscriber: <c>digests/pending/{subscriber}/{bundle}.json</c>.</summary>
+public sealed record PendingBundle
+{
+    public int Schema { get; init; } = 1;
+
+    public required IReadOnlyList<DigestItem> Items { get; init; }
+}
+
+/// <summary>What <see cref="DigestStore.ReadPendingAsync"/> found: the undelivered items, and the bundles they came from.</summary>
+public sealed class PendingItems
+{
+    internal PendingItems(IReadOnlyList<DigestItem> items, IReadOnlyList<Bundle> bundles, IReadOnlySet<string> delivered)
+    {
+        Items = items;
+        Bundles = bundles;
+        Delivered = delivered;
+    }
+
+    /// <summary>Undelivered items, each once, oldest first.</summary>
+    public IReadOnlyList<DigestItem> Items { get; }
+
+    internal IReadOnlyList<Bundle> Bundles { get; }
+
+    /// <summary>Items found in a bundle although they were delivered already.</summary>
+    internal IReadOnlySet<string> Delivered { get; }
+
+    internal sealed record Bundle(string Name, IReadOnlyList<string> ArticleIds);
 }

@@ -9,6 +9,9 @@ namespace Watcher.Digests;
 /// <summary>A rendered digest: subject, HTML and plain-text bodies with the same content.</summary>
 public sealed record RenderedDigest(string Subject, string Html, string Text, int StoryCount);
 
+/// <summary>Which of the mails a digest was split into this one is.</summary>
+public sealed record DigestPart(int Number, int Of);
+
 /// <summary>
 /// Renders a subscriber's items as one mail: stories grouped by topic, a single 600 px column
 /// with inline CSS that reads on a phone, dark-mode colours through <c>prefers-color-scheme</c>,
@@ -36,7 +39,7 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
         "@media only screen and (max-width:620px){.w-outer{padding:8px !important;}.w-card{padding:14px !important;}}" +
         "</style>";
 
-    public RenderedDigest Render(SubscriberOptions subscriber, IReadOnlyList<DigestItem> items, Uri preferencesUrl)
+    public RenderedDigest Render(SubscriberOptions subscriber, IReadOnlyList<DigestItem> items, Uri preferencesUrl, DigestPart? part = null)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(subscriber.TimeZone);
         var stories = DigestStory.Group(items);
@@ -47,7 +50,8 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
             .ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (TopicName(g.Key, g.First().Topics[0].Name), Stories: g.OrderByDescending(s => s.Lead.Published ?? s.Lead.AddedAt).ToList()))
             .ToList();
-        var subject = $"Watcher: {stories.Count} new — {string.Join(", ", groups.Select(g => $"{g.Item1} {g.Stories.Count}"))}";
+        var subject = $"Watcher: {stories.Count} new — {string.Join(", ", groups.Select(g => $"{g.Item1} {g.Stories.Count}"))}" +
+            (part is { Of: > 1 } ? $" (part {part.Number} of {part.Of})" : "");
 
         var html = new StringBuilder(2048 + (stories.Count * 1200));
         var text = new StringBuilder(512 + (stories.Count * 400));

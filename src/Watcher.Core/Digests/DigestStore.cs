@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -7,32 +9,62 @@ using Watcher.Storage;
 namespace Watcher.Digests;
 
 /// <summary>
-/// Pending items, delivered markers and sent markers in the <c>digests</c> container. Together
+/// Pending bundles, delivered markers and sent markers in the <c>digests</c> container. Together
 /// they make delivery idempotent: an item is pending until a digest holding it was accepted by
 /// the mail server, then it is marked delivered and never queued for that subscriber again.
+/// Items arriving together are pending as one bundle
+/// (<c>pending/{subscriber}/{bundle}.json</c>), removed once every item in it was delivered.
 /// </summary>
 public sealed class DigestStore(WatcherStorage storage)
 {
     private static readonly TimeSpan LockDuration = TimeSpan.FromSeconds(60);
 
-    /// <summary>Queues an item for a subscriber; false when it is already pending or was delivered.</summary>
-    public async Task<bool> AddPendingAsync(string subscriberKey, DigestItem item, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues items for a subscriber as one pending bundle (one write however many items arrived
+    /// together); returns the items queued, leaving out those delivered before. Adding the same
+    /// items again writes nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<DigestItem>> AddPendingAsync(string subscriberKey, IReadOnlyList<DigestItem> items, CancellationToken cancellationToken)
     {
-        if (await JsonBlobs.ExistsAsync(storage.Digests.GetBlobClient(DeliveredName(subscriberKey, item.ArticleId)), cancellationToken))
+        ArgumentNullException.ThrowIfNull(items);
+        var unique = items.DistinctBy(i => i.ArticleId, StringComparer.Ordinal).ToList();
+        var delivered = await DeliveredAmongAsync(subscriberKey, unique.Select(i => i.ArticleId).ToList(), cancellationToken);
+        var added = unique.Where(i => !delivered.Contains(i.ArticleId)).ToList();
+        if (added.Count == 0)
         {
-            return false;
+            return [];
         }
 
-        return await JsonBlobs.TryCreateAsync(storage.Digests.GetBlobClient(PendingName(subscriberKey, item.ArticleId)), item, cancellationToken);
+        var bundleId = IdsHash(added.Select(i => i.ArticleId));
+        var created = await JsonBlobs.TryCreateAsync(storage.Digests.GetBlobClient($"{PendingPrefix(subscriberKey)}{bundleId}.json"), new PendingBundle { Items = added }, cancellationToken);
+        return created ? added : [];
     }
 
-    public async Task<IReadOnlyList<DigestItem>> ListPendingAsync(string subscriberKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// The subscriber's items that are pending and not yet delivered, oldest first, each once
+    /// (a retried delivery may have queued an item in two bundles).
+    /// </summary>
+    public async Task<PendingItems> ReadPendingAsync(string subscriberKey, CancellationToken cancellationToken)
     {
-        var names = await ListNamesAsync($"pending/{subscriberKey}/", cancellationToken).ToListAsync(cancellationToken);
-        var items = new DigestItem?[names.Count];
+        var names = await ListNamesAsync(PendingPrefix(subscriberKey), cancellationToken).ToListAsync(cancellationToken);
+        var bundles = new PendingBundle?[names.Count];
         await Parallel.ForAsync(0, names.Count, Parallelism(cancellationToken), async (i, ct) =>
-            (items[i], _) = await JsonBlobs.ReadAsync<DigestItem>(storage.Digests.GetBlobClient(names[i]), ct));
-        return items.OfType<DigestItem>().ToList();
+            (bundles[i], _) = await JsonBlobs.ReadAsync<PendingBundle>(storage.Digests.GetBlobClient(names[i]), ct));
+
+        var read = names.Zip(bundles).Where(b => b.Second is not null).Select(b => (Name: b.First, b.Second!.Items)).ToList();
+        var items = read.SelectMany(b => b.Items)
+            .DistinctBy(i => i.ArticleId, StringComparer.Ordinal)
+            .OrderBy(i => i.AddedAt)
+            .ThenBy(i => i.ArticleId, StringComparer.Ordinal)
+            .ToList();
+
+        // Delivered yet still pending: left by a crash during CompleteAsync, or a bundle only
+        // part of which went out in an earlier mail.
+        var delivered = await DeliveredAmongAsync(subscriberKey, items.Select(i => i.ArticleId).ToList(), cancellationToken);
+        return new PendingItems(
+            items.Where(i => !delivered.Contains(i.ArticleId)).ToList(),
+            read.Select(b => new PendingItems.Bundle(b.Name, b.Items.Select(i => i.ArticleId).ToList())).ToList(),
+            delivered);
     }
 
     /// <summary>Subscriber keys that have at least one pending item.</summary>
@@ -50,15 +82,11 @@ public sealed class DigestStore(WatcherStorage storage)
         return keys;
     }
 
-    public async Task<bool> IsDeliveredAsync(string subscriberKey, string articleId, CancellationToken cancellationToken) =>
-        await JsonBlobs.ExistsAsync(storage.Digests.GetBlobClient(DeliveredName(subscriberKey, articleId)), cancellationToken);
-
-    /// <summary>The subset of these articles that were delivered to the subscriber.</summary>
-    public async Task<IReadOnlySet<string>> DeliveredAmongAsync(string subscriberKey, IReadOnlyList<string> articleIds, CancellationToken cancellationToken)
+    private async Task<IReadOnlySet<string>> DeliveredAmongAsync(string subscriberKey, List<string> articleIds, CancellationToken cancellationToken)
     {
         var delivered = new bool[articleIds.Count];
         await Parallel.ForAsync(0, articleIds.Count, Parallelism(cancellationToken), async (i, ct) =>
-            delivered[i] = await IsDeliveredAsync(subscriberKey, articleIds[i], ct));
+            delivered[i] = await JsonBlobs.ExistsAsync(storage.Digests.GetBlobClient(DeliveredName(subscriberKey, articleIds[i])), ct));
         return articleIds.Where((_, i) => delivered[i]).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -68,23 +96,36 @@ public sealed class DigestStore(WatcherStorage storage)
     public async Task MarkSentAsync(string subscriberKey, SentDigest sent, CancellationToken cancellationToken) =>
         await JsonBlobs.TryCreateAsync(storage.Digests.GetBlobClient(SentName(subscriberKey, sent.DigestId)), sent, cancellationToken);
 
-    /// <summary>After a digest was accepted: every item in it is delivered, then no longer pending.</summary>
-    public async Task CompleteAsync(string subscriberKey, SentDigest sent, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a digest was accepted: every item in it is marked delivered, then the pending
+    /// bundles that hold nothing undelivered any more are removed.
+    /// </summary>
+    public async Task CompleteAsync(string subscriberKey, SentDigest sent, PendingItems pending, CancellationToken cancellationToken)
     {
-        // Every delivered marker is written before any pending entry goes, whatever the order
-        // within each step.
+        ArgumentNullException.ThrowIfNull(sent);
+        ArgumentNullException.ThrowIfNull(pending);
         await Parallel.ForEachAsync(sent.ArticleIds, Parallelism(cancellationToken), async (articleId, ct) =>
             await JsonBlobs.TryCreateAsync(
                 storage.Digests.GetBlobClient(DeliveredName(subscriberKey, articleId)),
                 new { schema = 1, digestId = sent.DigestId, deliveredAt = sent.SentAt },
                 ct));
-        await Parallel.ForEachAsync(sent.ArticleIds, Parallelism(cancellationToken), async (articleId, ct) =>
-            await storage.Digests.GetBlobClient(PendingName(subscriberKey, articleId)).DeleteIfExistsAsync(cancellationToken: ct));
+        await RemoveSettledAsync(pending, sent.ArticleIds, cancellationToken);
     }
 
-    /// <summary>Drops a pending item whose delivery was already recorded (a crash during <see cref="CompleteAsync"/>).</summary>
-    public async Task RemovePendingAsync(string subscriberKey, string articleId, CancellationToken cancellationToken) =>
-        await storage.Digests.GetBlobClient(PendingName(subscriberKey, articleId)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+    /// <summary>
+    /// Removes the pending bundles whose items were all delivered (a crash during
+    /// <see cref="CompleteAsync"/> leaves them).
+    /// </summary>
+    public async Task RemoveSettledAsync(PendingItems pending, IReadOnlyCollection<string> deliveredNow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        // A bundle goes only when every item in it is delivered; deleting is what Azurite does
+        // slowest (it scans every blob in the account), so it is done once per bundle, not per item.
+        var now = deliveredNow.ToHashSet(StringComparer.Ordinal);
+        var settled = pending.Bundles.Where(b => b.ArticleIds.All(id => now.Contains(id) || pending.Delivered.Contains(id)));
+        await Parallel.ForEachAsync(settled, Parallelism(cancellationToken), async (bundle, ct) =>
+            await storage.Digests.GetBlobClient(bundle.Name).DeleteIfExistsAsync(cancellationToken: ct));
+    }
 
     /// <summary>
     /// Holds a blob lease for one subscriber, so two deliveries running at once (queue trigger
@@ -126,7 +167,10 @@ public sealed class DigestStore(WatcherStorage storage)
         }
     }
 
-    private static string PendingName(string subscriberKey, string articleId) => $"pending/{subscriberKey}/{articleId}.json";
+    private static string PendingPrefix(string subscriberKey) => $"pending/{subscriberKey}/";
+
+    private static string IdsHash(IEnumerable<string> articleIds) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', articleIds.Order(StringComparer.Ordinal)))).AsSpan(0, 8));
 
     private static string DeliveredName(string subscriberKey, string articleId) => $"delivered/{subscriberKey}/{articleId}.json";
 
@@ -147,4 +191,3 @@ public sealed class DigestStore(WatcherStorage storage)
         }
     }
 }
-

@@ -100,7 +100,7 @@ public static class PipelineBenchmark
         var peakHeap = memory.Stop();
 
         watch.Restart();
-        var counts = await CountAsync(storage, app.GetRequiredService<SubscriberDirectory>(), environment.MailDev, corpus, cancellationToken) with
+        var counts = await CountAsync(storage, app.GetRequiredService<SubscriberDirectory>(), app.GetRequiredService<DigestStore>(), environment.MailDev, corpus, cancellationToken) with
         {
             FeedErrors = polls.Count(p => p.Error is not null),
             ClassifyFailures = classifyFailures.Count,
@@ -158,7 +158,7 @@ public static class PipelineBenchmark
         return text.ToString();
     }
 
-    private static async Task<PipelineCounts> CountAsync(WatcherStorage storage, SubscriberDirectory directory, DevServices.MailDevService mailDev, BenchCorpus corpus, CancellationToken cancellationToken)
+    private static async Task<PipelineCounts> CountAsync(WatcherStorage storage, SubscriberDirectory directory, DigestStore digests, DevServices.MailDevService mailDev, BenchCorpus corpus, CancellationToken cancellationToken)
     {
         // The verdicts, read back in parallel: Azurite answers one request at a time per
         // connection, and ten thousand sequential reads would dominate the report's run time.
@@ -200,7 +200,7 @@ public static class PipelineBenchmark
                 Email = subscriber.Email,
                 Schedule = subscriber.Schedule.ToString().ToLowerInvariant(),
                 Expected = expected,
-                Pending = await CountBlobsAsync(storage.Digests, $"pending/{key}/", cancellationToken),
+                Pending = (await digests.ReadPendingAsync(key, cancellationToken)).Items.Count,
                 Delivered = await CountBlobsAsync(storage.Digests, $"delivered/{key}/", cancellationToken),
                 DigestsSent = sent,
                 ArticlesInDigests = articlesInDigests,

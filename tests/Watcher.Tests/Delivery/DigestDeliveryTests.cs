@@ -177,7 +177,8 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
         var articleId = DeliveryTestHost.NewId();
         await host.DeliverAsync(await host.AddClassifiedArticleAsync(articleId, "5G ban news", ["5g-ban"]));
         var at = new DateTimeOffset(2026, 10, 25, 7, 0, 0, TimeSpan.Zero);
-        var pendingBlob = host.Storage.Digests.GetBlobClient($"pending/{SubscriberKey.For(dirk.Email)}/{articleId}.json");
+        var pendingName = await host.Storage.Digests.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"pending/{SubscriberKey.For(dirk.Email)}/", CancellationToken.None).Select(b => b.Name).SingleAsync();
+        var pendingBlob = host.Storage.Digests.GetBlobClient(pendingName);
         var pendingCopy = (await pendingBlob.DownloadContentAsync()).Value.Content;
 
         await host.Get<DigestService>().SendDueAsync(at, CancellationToken.None);
@@ -197,6 +198,57 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
         Assert.Equal($"{key}-d20261025@example.org", (await services.Mail.ParsedAsync(mails[0])).MessageId);
         Assert.Equal($"{key}-d20261025@example.org", (await services.Mail.ParsedAsync(mails[1])).MessageId);
         Assert.False((await pendingBlob.ExistsAsync()).Value);
+    }
+
+    [Fact]
+    public async Task A_digest_larger_than_one_mail_goes_out_in_numbered_parts_and_a_deferred_part_follows_under_its_own_id()
+    {
+        var ivo = DeliveryTestHost.Subscriber("ivo", DeliverySchedule.Daily);
+        var clock = new ManualClock(Start);
+        using var host = await DeliveryTestHost.CreateAsync(services, [ivo], clock, new Dictionary<string, string?> { ["Watcher:Delivery:MaxPerMinute"] = "1" });
+        var storyCount = DigestSender.MaxStoriesPerMail + 5;
+        var messages = new List<string>();
+        for (var i = 0; i < storyCount; i++)
+        {
+            messages.Add(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), $"Huawei 5G story {i:000}", ["5g-ban"]));
+        }
+
+        foreach (var batch in messages.Chunk(32))
+        {
+            Assert.All(await host.Get<Watcher.Delivery.SummaryDeliveryService>().DeliverAsync(batch, CancellationToken.None), o => Assert.Null(o.Error));
+        }
+
+        var digests = host.Get<DigestService>();
+        var at = new DateTimeOffset(2026, 10, 25, 7, 0, 0, TimeSpan.Zero);
+        clock.Now = at;
+        await digests.SendDueAsync(at, CancellationToken.None);
+        var first = Assert.Single(await services.Mail.WaitForAsync(ivo.Email, 1));
+        Assert.EndsWith("(part 1 of 2)", first.Subject, StringComparison.Ordinal);
+
+        // The send rate held part 2 back; the next run sends it, then the period is done.
+        clock.Now = at.AddMinutes(2);
+        await digests.SendDueAsync(clock.Now, CancellationToken.None);
+        await host.DeliverAsync(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Arrived after the digest", ["5g-ban"]));
+        clock.Now = at.AddMinutes(4);
+        await digests.SendDueAsync(clock.Now, CancellationToken.None);
+
+        var mails = await services.Mail.WaitForAsync(ivo.Email, 2);
+        await Task.Delay(300);
+        mails = await services.Mail.ForAsync(ivo.Email);
+        Assert.Equal(2, mails.Count);
+        var key = SubscriberKey.For(ivo.Email);
+        var second = Assert.Single(mails, m => m.Id != first.Id);
+        Assert.EndsWith("(part 2 of 2)", second.Subject, StringComparison.Ordinal);
+        Assert.Equal($"{key}-d20261025@example.org", (await services.Mail.ParsedAsync(first)).MessageId);
+        Assert.Equal($"{key}-d20261025-2@example.org", (await services.Mail.ParsedAsync(second)).MessageId);
+        var mailed = mails.SelectMany(m => System.Text.RegularExpressions.Regex.Matches(m.Text ?? "", @"Huawei 5G story (\d{3})").Select(x => x.Groups[1].Value)).ToList();
+        Assert.Equal(storyCount, mailed.Distinct().Count());
+        Assert.Equal(storyCount, mailed.Count);
+        var left = Assert.Single((await host.Get<DigestStore>().ReadPendingAsync(key, CancellationToken.None)).Items);
+        Assert.Equal("Arrived after the digest", left.Title);
+
+        // Items that arrived together were one pending bundle each; only the late one's is left.
+        Assert.Equal(1, await host.Storage.Digests.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"pending/{key}/", CancellationToken.None).CountAsync());
     }
 
     [Fact]
@@ -244,6 +296,9 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
         using var host = await DeliveryTestHost.CreateAsync(services, [hana], clock, new Dictionary<string, string?> { ["Watcher:Delivery:MaxPerMinute"] = "2" });
         var queue = host.Storage.Summaries;
         await queue.ClearMessagesAsync();
+
+        // The send log is shared by every test on this Azurite; another test's later clock would count here.
+        await host.Storage.State.GetBlobClient("delivery/send-rate.json").DeleteIfExistsAsync();
 
         Assert.Null(await host.DeliverAsync(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "One", ["5g-ban"])));
         Assert.Null(await host.DeliverAsync(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), "Two", ["5g-ban"])));

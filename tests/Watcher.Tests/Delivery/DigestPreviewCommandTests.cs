@@ -35,7 +35,7 @@ public sealed class DigestPreviewCommandTests(ServicesFixture services) : IClass
         Assert.Contains("Preview me: 5G ban", html);
         Assert.Contains("Watcher: 1 new — 5G bans 1", html);
         Assert.Empty(await services.Mail.SettledAsync(ida.Email));
-        Assert.Single(await host.Get<DigestStore>().ListPendingAsync(SubscriberKey.For(ida.Email), CancellationToken.None));
+        Assert.Single((await host.Get<DigestStore>().ReadPendingAsync(SubscriberKey.For(ida.Email), CancellationToken.None)).Items);
         File.Delete(config);
         File.Delete(htmlFile);
     }
