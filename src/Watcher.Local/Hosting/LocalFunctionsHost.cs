@@ -31,6 +31,9 @@ internal sealed class LocalFunctionsHost(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long <see cref="RunOnceAsync"/> waits for the fetch to store more when a trigger pass found nothing to do.</summary>
+    private static readonly TimeSpan TriggerPause = TimeSpan.FromMilliseconds(300);
+
     /// <summary>How far before the last complete scan a new scan still looks for changed blobs.</summary>
     private static readonly TimeSpan ScanOverlap = TimeSpan.FromMinutes(5);
 
@@ -50,16 +53,58 @@ internal sealed class LocalFunctionsHost(
     /// </summary>
     public TimeSpan QueueRetryDelay { get; set; } = WatcherStorage.QueueRetryDelay;
 
-    /// <summary>One full cycle: fetch, classify, deliver, send due digests. Returns the failures.</summary>
+    /// <summary>
+    /// One full cycle: fetch, with classify and deliver passes while it runs and once after it,
+    /// then send due digests. Returns the failures.
+    /// </summary>
     public async Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken cancellationToken)
     {
         await EnsureStorageAsync(cancellationToken);
-        var failures = new List<string>();
-        failures.AddRange((await feeds.PollAllAsync(cancellationToken)).Where(r => r.Error is not null).Select(r => $"feed {r.FeedName}: {r.Error}"));
-        failures.AddRange(await ProcessNewArticlesAsync(cancellationToken));
-        failures.AddRange(await DrainSummariesAsync(cancellationToken));
-        failures.AddRange((await digests.SendDueAsync(clock.GetUtcNow(), cancellationToken)).Failures.Select(f => $"digest {f}"));
-        return failures;
+        var triggerFailures = new List<string>();
+        var failedThisCycle = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        async Task<bool> TriggerPassAsync()
+        {
+            var (classified, classifyFailures) = await ClassifyNewArticlesAsync(failedThisCycle, cancellationToken);
+            var (delivered, deliveryFailures) = await DeliverVisibleSummariesAsync(cancellationToken);
+            triggerFailures.AddRange(classifyFailures);
+            triggerFailures.AddRange(deliveryFailures);
+            return classified + delivered > 0;
+        }
+
+        // In Azure the blob and queue triggers fire while the timer function is still running.
+        // The fetch mostly waits on per-host politeness, so what it has stored is handled meanwhile.
+        using var stopFetch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var fetch = feeds.PollAllAsync(stopFetch.Token);
+        try
+        {
+            while (!fetch.IsCompleted)
+            {
+                if (!await TriggerPassAsync())
+                {
+                    await Task.WhenAny(fetch, Task.Delay(TriggerPause, clock, cancellationToken));
+                }
+            }
+        }
+        catch
+        {
+            // A trigger pass failed (storage gone, or cancelled): the fetch must not run on
+            // unobserved after this method has returned.
+            await stopFetch.CancelAsync();
+            await ((Task)fetch).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
+        var polls = await fetch;
+        await TriggerPassAsync();
+        var digestRun = await digests.SendDueAsync(clock.GetUtcNow(), cancellationToken);
+
+        // A message retried within the cycle fails the same way each time: one problem, reported once.
+        return
+        [
+            .. polls.Where(r => r.Error is not null).Select(r => $"feed {r.FeedName}: {r.Error}"),
+            .. triggerFailures.Distinct(StringComparer.Ordinal),
+            .. digestRun.Failures.Select(f => $"digest {f}"),
+        ];
     }
 
     /// <summary>Runs until cancelled: timers on their schedules, blob and queue triggers polled.</summary>
@@ -115,10 +160,19 @@ internal sealed class LocalFunctionsHost(
     /// once. As in the Functions host, a blob that fails five times is reported to
     /// <c>webjobs-blobtrigger-poison</c> and not tried again.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ProcessNewArticlesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ProcessNewArticlesAsync(CancellationToken cancellationToken) =>
+        (await ClassifyNewArticlesAsync(new ConcurrentDictionary<string, bool>(StringComparer.Ordinal), cancellationToken)).Failures;
+
+    /// <summary>
+    /// One scan of the blob trigger; returns how many blobs it tried to classify. A blob that
+    /// failed earlier in the same cycle (<paramref name="failedThisCycle"/>) waits for the next
+    /// cycle: several scans per cycle must not use up its five attempts faster than one scan did.
+    /// </summary>
+    private async Task<(int Tried, IReadOnlyList<string> Failures)> ClassifyNewArticlesAsync(ConcurrentDictionary<string, bool> failedThisCycle, CancellationToken cancellationToken)
     {
         var failures = new ConcurrentQueue<string>();
-        var retryPending = false;
+        var retryPending = !failedThisCycle.IsEmpty;
+        var tried = 0;
         var scanStart = clock.GetUtcNow();
         var watermarkBlob = storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}.scan.json");
         var (watermark, _) = await JsonBlobs.ReadAsync<ScanWatermark>(watermarkBlob, cancellationToken);
@@ -126,12 +180,12 @@ internal sealed class LocalFunctionsHost(
         var changed = storage.Articles.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, cancellationToken)
             .Where(blob => blob.Properties.LastModified >= changedSince || changedSince is null)
             .Select(blob => (blob.Name, ETag: blob.Properties.ETag?.ToString() ?? ""))
-            .Where(blob => !handledBlobs.ContainsKey(blob.Name + "|" + blob.ETag));
+            .Where(blob => !handledBlobs.ContainsKey(HandledKey(blob.Name, blob.ETag)) && !failedThisCycle.ContainsKey(HandledKey(blob.Name, blob.ETag)));
 
         // Like the Functions host, several blobs are classified at once; each is independent.
         await Parallel.ForEachAsync(changed, new ParallelOptions { MaxDegreeOfParallelism = BlobTriggerConcurrency, CancellationToken = cancellationToken }, async (blob, ct) =>
         {
-            var handledKey = blob.Name + "|" + blob.ETag;
+            var handledKey = HandledKey(blob.Name, blob.ETag);
             var receiptBlob = storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}/{blob.Name}");
             var (receipt, _) = await JsonBlobs.ReadAsync<BlobReceipt>(receiptBlob, ct);
             if (receipt is not null && receipt.BlobETag == blob.ETag && (receipt.Done || receipt.Failures >= WatcherStorage.MaxDequeueCount))
@@ -140,6 +194,7 @@ internal sealed class LocalFunctionsHost(
                 return;
             }
 
+            Interlocked.Increment(ref tried);
             try
             {
                 await classifier.ClassifyBlobAsync(blob.Name, ct);
@@ -154,6 +209,7 @@ internal sealed class LocalFunctionsHost(
                 failures.Enqueue($"classify {blob.Name}: {e.Message}");
                 if (failuresSoFar < WatcherStorage.MaxDequeueCount)
                 {
+                    failedThisCycle.TryAdd(handledKey, true);
                     Volatile.Write(ref retryPending, true);
                 }
                 else
@@ -175,8 +231,10 @@ internal sealed class LocalFunctionsHost(
             await JsonBlobs.UpsertAsync(watermarkBlob, new ScanWatermark(scanStart), cancellationToken);
         }
 
-        return [.. failures];
+        return (tried, [.. failures]);
     }
+
+    private static string HandledKey(string blobName, string etag) => blobName + "|" + etag;
 
     /// <summary>
     /// The queue trigger: handles every visible message. A failure makes the message visible again
@@ -185,9 +243,14 @@ internal sealed class LocalFunctionsHost(
     /// at once (the Functions host runs them concurrently, and the subscriber lock has the same
     /// effect there: whoever holds it sends every item pending by then).
     /// </summary>
-    public async Task<IReadOnlyList<string>> DrainSummariesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> DrainSummariesAsync(CancellationToken cancellationToken) =>
+        (await DeliverVisibleSummariesAsync(cancellationToken)).Failures;
+
+    /// <summary>One drain of the queue trigger; returns how many messages it received.</summary>
+    private async Task<(int Received, IReadOnlyList<string> Failures)> DeliverVisibleSummariesAsync(CancellationToken cancellationToken)
     {
         var failures = new List<string>();
+        var received = 0;
         while (true)
         {
             // The queue service leases a received message for at least a second; a failure then
@@ -196,9 +259,10 @@ internal sealed class LocalFunctionsHost(
             QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(MaxMessagesPerReceive, lease, cancellationToken)).Value;
             if (batch.Length == 0)
             {
-                return failures;
+                return (received, failures);
             }
 
+            received += batch.Length;
             var outcomes = await delivery.DeliverAsync(batch.Select(m => m.Body.ToString()).ToList(), cancellationToken);
             foreach (var (message, outcome) in batch.Zip(outcomes))
             {
