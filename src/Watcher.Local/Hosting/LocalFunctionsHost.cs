@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues.Models;
 using Cronos;
 using Microsoft.Extensions.Logging;
@@ -37,8 +40,11 @@ internal sealed class LocalFunctionsHost(
     /// <summary>How far before the last complete scan a new scan still looks for changed blobs.</summary>
     private static readonly TimeSpan ScanOverlap = TimeSpan.FromMinutes(5);
 
-    // Receipts already seen by this process: a long-running host lists the container every poll
-    // and must not read one receipt blob per article each time.
+    /// <summary>Where the blob trigger keeps one receipt per article blob, named after it.</summary>
+    private const string ReceiptPrefix = $"receipts/{FunctionNames.ClassifyArticle}/";
+
+    // Receipts already seen by this process: a long-running host lists the articles every poll
+    // and need not list the receipts when nothing new has changed.
     private readonly ConcurrentDictionary<string, bool> handledBlobs = new(StringComparer.Ordinal);
 
     /// <summary>Blobs classified at once; the Functions host also runs blob-triggered invocations concurrently.</summary>
@@ -177,17 +183,24 @@ internal sealed class LocalFunctionsHost(
         var watermarkBlob = storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}.scan.json");
         var (watermark, _) = await JsonBlobs.ReadAsync<ScanWatermark>(watermarkBlob, cancellationToken);
         var changedSince = watermark?.CompleteUpTo - ScanOverlap;
-        var changed = storage.Articles.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, cancellationToken)
+        var changed = await storage.Articles.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken)
             .Where(blob => blob.Properties.LastModified >= changedSince || changedSince is null)
             .Select(blob => (blob.Name, ETag: blob.Properties.ETag?.ToString() ?? ""))
-            .Where(blob => !handledBlobs.ContainsKey(HandledKey(blob.Name, blob.ETag)) && !failedThisCycle.ContainsKey(HandledKey(blob.Name, blob.ETag)));
+            .Where(blob => !handledBlobs.ContainsKey(HandledKey(blob.Name, blob.ETag)) && !failedThisCycle.ContainsKey(HandledKey(blob.Name, blob.ETag)))
+            .ToListAsync(cancellationToken);
+
+        // One listing instead of a read per blob; skipped when there is nothing to look up, as in
+        // most passes while the fetch runs.
+        var receipts = changed.Count == 0 ? [] : await ListReceiptsAsync(cancellationToken);
 
         // Like the Functions host, several blobs are classified at once; each is independent.
         await Parallel.ForEachAsync(changed, new ParallelOptions { MaxDegreeOfParallelism = BlobTriggerConcurrency, CancellationToken = cancellationToken }, async (blob, ct) =>
         {
             var handledKey = HandledKey(blob.Name, blob.ETag);
-            var receiptBlob = storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}/{blob.Name}");
-            var (receipt, _) = await JsonBlobs.ReadAsync<BlobReceipt>(receiptBlob, ct);
+            var receiptBlob = storage.State.GetBlobClient(ReceiptPrefix + blob.Name);
+            var receipt = receipts.TryGetValue(blob.Name, out var metadata)
+                ? BlobReceipt.FromMetadata(metadata) ?? (await JsonBlobs.ReadAsync<BlobReceipt>(receiptBlob, ct)).Document
+                : null;
             if (receipt is not null && receipt.BlobETag == blob.ETag && (receipt.Done || receipt.Failures >= WatcherStorage.MaxDequeueCount))
             {
                 handledBlobs.TryAdd(handledKey, true);
@@ -198,13 +211,13 @@ internal sealed class LocalFunctionsHost(
             try
             {
                 await classifier.ClassifyBlobAsync(blob.Name, ct);
-                await JsonBlobs.UpsertAsync(receiptBlob, new BlobReceipt(blob.ETag, Done: true, Failures: 0), ct);
+                await WriteReceiptAsync(receiptBlob, new BlobReceipt(blob.ETag, Done: true, Failures: 0), ct);
                 handledBlobs.TryAdd(handledKey, true);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var failuresSoFar = (receipt?.BlobETag == blob.ETag ? receipt.Failures : 0) + 1;
-                await JsonBlobs.UpsertAsync(receiptBlob, new BlobReceipt(blob.ETag, Done: false, failuresSoFar), ct);
+                await WriteReceiptAsync(receiptBlob, new BlobReceipt(blob.ETag, Done: false, failuresSoFar), ct);
                 logger.LogError("ClassifyArticle {Blob} failed ({Count}/{Max}): {Message}", blob.Name, failuresSoFar, WatcherStorage.MaxDequeueCount, e.Message);
                 failures.Enqueue($"classify {blob.Name}: {e.Message}");
                 if (failuresSoFar < WatcherStorage.MaxDequeueCount)
@@ -235,6 +248,22 @@ internal sealed class LocalFunctionsHost(
     }
 
     private static string HandledKey(string blobName, string etag) => blobName + "|" + etag;
+
+    /// <summary>Every receipt of the blob trigger by article blob name, with its metadata, from one listing.</summary>
+    private async Task<Dictionary<string, IDictionary<string, string>>> ListReceiptsAsync(CancellationToken cancellationToken)
+    {
+        var receipts = new Dictionary<string, IDictionary<string, string>>(StringComparer.Ordinal);
+        await foreach (var receipt in storage.State.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, ReceiptPrefix, cancellationToken))
+        {
+            receipts[receipt.Name[ReceiptPrefix.Length..]] = receipt.Metadata;
+        }
+
+        return receipts;
+    }
+
+    /// <summary>The body keeps the receipt readable; the metadata lets the next scan read it from the listing.</summary>
+    private static async Task WriteReceiptAsync(BlobClient receiptBlob, BlobReceipt receipt, CancellationToken cancellationToken) =>
+        await JsonBlobs.UpsertAsync(receiptBlob, receipt, receipt.ToMetadata(), cancellationToken);
 
     /// <summary>
     /// The queue trigger: handles every visible message. A failure makes the message visible again
@@ -300,7 +329,24 @@ internal sealed class LocalFunctionsHost(
         }
     }
 
-    private sealed record BlobReceipt(string BlobETag, bool Done, int Failures);
+    private sealed record BlobReceipt(string BlobETag, bool Done, int Failures)
+    {
+        // Metadata names must be C# identifiers; lower case, since storage compares them without case.
+        public Dictionary<string, string> ToMetadata() => new(StringComparer.Ordinal)
+        {
+            ["blobetag"] = BlobETag,
+            ["done"] = Done ? "true" : "false",
+            ["failures"] = Failures.ToString(CultureInfo.InvariantCulture),
+        };
+
+        /// <summary>Null for a receipt written before receipts carried metadata: its body has the fields.</summary>
+        public static BlobReceipt? FromMetadata(IDictionary<string, string> metadata) =>
+            metadata.TryGetValue("blobetag", out var etag)
+            && metadata.TryGetValue("done", out var done) && bool.TryParse(done, out var isDone)
+            && metadata.TryGetValue("failures", out var failures) && int.TryParse(failures, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+                ? new BlobReceipt(etag, isDone, count)
+                : null;
+    }
 
     private sealed record ScanWatermark(DateTimeOffset CompleteUpTo);
 }

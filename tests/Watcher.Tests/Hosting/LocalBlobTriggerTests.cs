@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Watcher.Articles;
 using Watcher.Classification;
@@ -8,7 +9,10 @@ using Watcher.Tests.Infrastructure;
 
 namespace Watcher.Tests.Hosting;
 
-/// <summary>The local blob trigger's scan: receipts for every blob, then only what changed since the last complete scan.</summary>
+/// <summary>
+/// The local blob trigger's scan: receipts for every blob, read from one listing of their
+/// metadata, then only what changed since the last complete scan.
+/// </summary>
 public sealed class LocalBlobTriggerTests : IAsyncLifetime
 {
     private AzuriteService azurite = null!;
@@ -27,17 +31,7 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
             new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString },
             s => s.AddSingleton<TimeProvider>(new ShiftedClock(TimeSpan.FromHours(1))));
         var storage = services.GetRequiredService<WatcherStorage>();
-        await storage.EnsureCreatedAsync();
-        var article = new Article
-        {
-            Id = "fedcba9876543210fedcba9876543210",
-            Url = "https://news.example.com/entity-list-scan",
-            Title = "US adds Chinese chipmakers to the Entity List",
-            Text = "The US Commerce Department added two Chinese chipmakers to its Entity List, a trade blacklist that bars American suppliers from selling to them.",
-            FetchedAt = DateTimeOffset.UtcNow,
-            Source = new ArticleSource { FeedName = "Test", FeedUrl = "https://news.example.com/feed" },
-        };
-        await services.GetRequiredService<ArticleStore>().StoreAsync(article, CancellationToken.None);
+        var article = await StoreArticleAsync(services);
         var verdict = storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id));
 
         Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
@@ -48,6 +42,73 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
         Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
 
         Assert.False(await verdict.ExistsAsync());
+    }
+
+    [Fact]
+    public async Task A_receipt_is_read_from_its_metadata_in_the_receipt_listing()
+    {
+        using var services = CoreServices.Build(new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString });
+        var storage = services.GetRequiredService<WatcherStorage>();
+        var article = await StoreArticleAsync(services);
+        var verdict = storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id));
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        Assert.True(await verdict.ExistsAsync());
+
+        var receipt = storage.State.GetBlobClient($"receipts/ClassifyArticle/{ArticleStore.BlobNameFor(article)}");
+        var metadata = (await receipt.GetPropertiesAsync()).Value.Metadata;
+        Assert.Equal("true", metadata["done"]);
+        Assert.Equal("0", metadata["failures"]);
+        Assert.Equal(await ListedETagAsync(storage, article), metadata["blobetag"]);
+
+        // A body the host cannot parse: it passes only if the receipt comes from the listing.
+        await receipt.UploadAsync(BinaryData.FromString("not the receipt"), new BlobUploadOptions { Metadata = metadata });
+        await verdict.DeleteAsync();
+        await storage.State.GetBlobClient("receipts/ClassifyArticle.scan.json").DeleteAsync();
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+
+        Assert.False(await verdict.ExistsAsync());
+    }
+
+    [Fact]
+    public async Task A_receipt_written_before_receipts_carried_metadata_is_read_from_its_body()
+    {
+        using var services = CoreServices.Build(new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString });
+        var storage = services.GetRequiredService<WatcherStorage>();
+        var article = await StoreArticleAsync(services);
+        var receipt = storage.State.GetBlobClient($"receipts/ClassifyArticle/{ArticleStore.BlobNameFor(article)}");
+        await JsonBlobs.UpsertAsync(receipt, new { BlobETag = await ListedETagAsync(storage, article), Done = true, Failures = 0 }, CancellationToken.None);
+        Assert.Empty((await receipt.GetPropertiesAsync()).Value.Metadata);
+
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+
+        Assert.False(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id)).ExistsAsync());
+    }
+
+    private static async Task<Article> StoreArticleAsync(IServiceProvider services)
+    {
+        await services.GetRequiredService<WatcherStorage>().EnsureCreatedAsync();
+        var article = new Article
+        {
+            Id = "fedcba9876543210fedcba9876543210",
+            Url = "https://news.example.com/entity-list-scan",
+            Title = "US adds Chinese chipmakers to the Entity List",
+            Text = "The US Commerce Department added two Chinese chipmakers to its Entity List, a trade blacklist that bars American suppliers from selling to them.",
+            FetchedAt = DateTimeOffset.UtcNow,
+            Source = new ArticleSource { FeedName = "Test", FeedUrl = "https://news.example.com/feed" },
+        };
+        await services.GetRequiredService<ArticleStore>().StoreAsync(article, CancellationToken.None);
+        return article;
+    }
+
+    /// <summary>The article blob's ETag as the host sees it: from the container listing.</summary>
+    private static async Task<string> ListedETagAsync(WatcherStorage storage, Article article)
+    {
+        await foreach (var blob in storage.Articles.GetBlobsAsync(BlobTraits.None, BlobStates.None, ArticleStore.BlobNameFor(article), CancellationToken.None))
+        {
+            return blob.Properties.ETag?.ToString() ?? "";
+        }
+
+        throw new InvalidOperationException($"{ArticleStore.BlobNameFor(article)} is not stored.");
     }
 
     private sealed class ShiftedClock(TimeSpan offset) : TimeProvider
