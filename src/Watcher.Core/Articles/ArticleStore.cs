@@ -1,3 +1,4 @@
+using Azure;
 using Microsoft.Extensions.Logging;
 using Watcher.Storage;
 
@@ -49,7 +50,11 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
     }
 
     public async Task<Article?> ReadAsync(string blobName, CancellationToken cancellationToken) =>
-        (await JsonBlobs.ReadAsync<Article>(storage.Articles.GetBlobClient(blobName), cancellationToken)).Document;
+        (await ReadVersionAsync(blobName, cancellationToken)).Article;
+
+    /// <summary>The article and the ETag of the blob version read.</summary>
+    public async Task<(Article? Article, ETag ETag)> ReadVersionAsync(string blobName, CancellationToken cancellationToken) =>
+        await JsonBlobs.ReadAsync<Article>(storage.Articles.GetBlobClient(blobName), cancellationToken);
 
     /// <summary>Whether an article with this id was stored (or claimed) before.</summary>
     public async Task<bool> IsKnownAsync(string articleId, CancellationToken cancellationToken) =>

@@ -22,11 +22,18 @@ public sealed class ArticleClassificationService(
     SimilarStoryIndex similarStories,
     ILogger<ArticleClassificationService> logger)
 {
+    /// <summary>
+    /// Blob metadata on a verdict naming the ETag of the article blob it judged: one listing of the
+    /// <c>classified</c> container then tells a blob trigger's scan which articles are done,
+    /// without a receipt written and read per article.
+    /// </summary>
+    public const string ArticleETagMetadata = "articleetag";
+
     public static string ClassifiedBlobName(string articleId) => $"{articleId}.json";
 
     public async Task<ClassifiedArticle?> ClassifyBlobAsync(string articleBlobName, CancellationToken cancellationToken)
     {
-        var article = await articles.ReadAsync(articleBlobName, cancellationToken);
+        var (article, articleETag) = await articles.ReadVersionAsync(articleBlobName, cancellationToken);
         if (article is null)
         {
             logger.LogWarning("Article blob {BlobName} does not exist; nothing to classify", articleBlobName);
@@ -53,7 +60,12 @@ public sealed class ArticleClassificationService(
         }
 
         var classifiedBlob = ClassifiedBlobName(article.Id);
-        await JsonBlobs.UpsertAsync(storage.Classified.GetBlobClient(classifiedBlob), classified, cancellationToken);
+        await JsonBlobs.UpsertAsync(
+            storage.Classified.GetBlobClient(classifiedBlob),
+            classified,
+            // Unquoted, as a container listing shows ETags (a response header quotes them).
+            new Dictionary<string, string> { [ArticleETagMetadata] = articleETag.ToString().Trim('"') },
+            cancellationToken);
         if (classified.Topics.Count > 0)
         {
             await storage.Summaries.SendMessageAsync(

@@ -7,6 +7,7 @@ using Azure.Storage.Queues.Models;
 using Cronos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Watcher.Articles;
 using Watcher.Classification;
 using Watcher.Configuration;
 using Watcher.Delivery;
@@ -162,8 +163,8 @@ internal sealed class LocalFunctionsHost(
     }
 
     /// <summary>
-    /// The blob trigger: every article blob without a receipt for its current ETag is classified
-    /// once. As in the Functions host, a blob that fails five times is reported to
+    /// The blob trigger: every article blob whose current ETag has neither a verdict nor a receipt
+    /// is classified once. As in the Functions host, a blob that fails five times is reported to
     /// <c>webjobs-blobtrigger-poison</c> and not tried again.
     /// </summary>
     public async Task<IReadOnlyList<string>> ProcessNewArticlesAsync(CancellationToken cancellationToken) =>
@@ -189,14 +190,22 @@ internal sealed class LocalFunctionsHost(
             .Where(blob => !handledBlobs.ContainsKey(HandledKey(blob.Name, blob.ETag)) && !failedThisCycle.ContainsKey(HandledKey(blob.Name, blob.ETag)))
             .ToListAsync(cancellationToken);
 
-        // One listing instead of a read per blob; skipped when there is nothing to look up, as in
-        // most passes while the fetch runs.
+        // Two listings instead of a read per blob, skipped when there is nothing to look up (most
+        // passes while the fetch runs): a verdict names the article version it judged, so a
+        // receipt is written only for a failure (older builds wrote one for every blob).
+        var verdicts = changed.Count == 0 ? [] : await ListVerdictsAsync(cancellationToken);
         var receipts = changed.Count == 0 ? [] : await ListReceiptsAsync(cancellationToken);
 
         // Like the Functions host, several blobs are classified at once; each is independent.
         await Parallel.ForEachAsync(changed, new ParallelOptions { MaxDegreeOfParallelism = BlobTriggerConcurrency, CancellationToken = cancellationToken }, async (blob, ct) =>
         {
             var handledKey = HandledKey(blob.Name, blob.ETag);
+            if (verdicts.TryGetValue(ArticleStore.IdFromBlobName(blob.Name), out var judged) && judged == blob.ETag)
+            {
+                handledBlobs.TryAdd(handledKey, true);
+                return;
+            }
+
             var receiptBlob = storage.State.GetBlobClient(ReceiptPrefix + blob.Name);
             var receipt = receipts.TryGetValue(blob.Name, out var metadata)
                 ? BlobReceipt.FromMetadata(metadata) ?? (await JsonBlobs.ReadAsync<BlobReceipt>(receiptBlob, ct)).Document
@@ -211,7 +220,6 @@ internal sealed class LocalFunctionsHost(
             try
             {
                 await classifier.ClassifyBlobAsync(blob.Name, ct);
-                await WriteReceiptAsync(receiptBlob, new BlobReceipt(blob.ETag, Done: true, Failures: 0), ct);
                 handledBlobs.TryAdd(handledKey, true);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -248,6 +256,21 @@ internal sealed class LocalFunctionsHost(
     }
 
     private static string HandledKey(string blobName, string etag) => blobName + "|" + etag;
+
+    /// <summary>For every verdict, by article id, the ETag of the article blob it judged, from one listing.</summary>
+    private async Task<Dictionary<string, string>> ListVerdictsAsync(CancellationToken cancellationToken)
+    {
+        var verdicts = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var verdict in storage.Classified.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, null, cancellationToken))
+        {
+            if (verdict.Metadata.TryGetValue(ArticleClassificationService.ArticleETagMetadata, out var articleETag))
+            {
+                verdicts[ArticleStore.IdFromBlobName(verdict.Name)] = articleETag;
+            }
+        }
+
+        return verdicts;
+    }
 
     /// <summary>Every receipt of the blob trigger by article blob name, with its metadata, from one listing.</summary>
     private async Task<Dictionary<string, IDictionary<string, string>>> ListReceiptsAsync(CancellationToken cancellationToken)

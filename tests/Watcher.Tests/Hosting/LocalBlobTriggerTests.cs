@@ -10,7 +10,7 @@ using Watcher.Tests.Infrastructure;
 namespace Watcher.Tests.Hosting;
 
 /// <summary>
-/// The local blob trigger's scan: receipts for every blob, read from one listing of their
+/// The local blob trigger's scan: verdicts and failure receipts, read from listings of their
 /// metadata, then only what changed since the last complete scan.
 /// </summary>
 public sealed class LocalBlobTriggerTests : IAsyncLifetime
@@ -38,35 +38,54 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
         Assert.True(await verdict.ExistsAsync());
 
         await verdict.DeleteAsync();
-        await storage.State.GetBlobClient($"receipts/ClassifyArticle/{ArticleStore.BlobNameFor(article)}").DeleteAsync();
         Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
 
         Assert.False(await verdict.ExistsAsync());
     }
 
     [Fact]
-    public async Task A_receipt_is_read_from_its_metadata_in_the_receipt_listing()
+    public async Task A_verdict_is_the_receipt_for_the_article_version_it_judged()
     {
         using var services = CoreServices.Build(new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString });
         var storage = services.GetRequiredService<WatcherStorage>();
         var article = await StoreArticleAsync(services);
         var verdict = storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id));
+        var scanPosition = storage.State.GetBlobClient("receipts/ClassifyArticle.scan.json");
         Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
-        Assert.True(await verdict.ExistsAsync());
 
+        var judged = (await verdict.GetPropertiesAsync()).Value;
+        Assert.Equal(await ListedETagAsync(storage, article), judged.Metadata[ArticleClassificationService.ArticleETagMetadata]);
+        Assert.False(await storage.State.GetBlobClient($"receipts/ClassifyArticle/{ArticleStore.BlobNameFor(article)}").ExistsAsync());
+
+        // A fresh host that scans everything again leaves the verdict alone...
+        await scanPosition.DeleteAsync();
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        Assert.Equal(judged.ETag, (await verdict.GetPropertiesAsync()).Value.ETag);
+
+        // ...until the article blob is written again: a new version is judged anew.
+        var articleBlob = storage.Articles.GetBlobClient(ArticleStore.BlobNameFor(article));
+        await articleBlob.UploadAsync((await articleBlob.DownloadContentAsync()).Value.Content, overwrite: true);
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        var rejudged = (await verdict.GetPropertiesAsync()).Value;
+        Assert.NotEqual(judged.ETag, rejudged.ETag);
+        Assert.Equal(await ListedETagAsync(storage, article), rejudged.Metadata[ArticleClassificationService.ArticleETagMetadata]);
+    }
+
+    [Fact]
+    public async Task A_failure_receipt_is_read_from_its_metadata_in_the_receipt_listing()
+    {
+        using var services = CoreServices.Build(new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString });
+        var storage = services.GetRequiredService<WatcherStorage>();
+        var article = await StoreArticleAsync(services);
         var receipt = storage.State.GetBlobClient($"receipts/ClassifyArticle/{ArticleStore.BlobNameFor(article)}");
-        var metadata = (await receipt.GetPropertiesAsync()).Value.Metadata;
-        Assert.Equal("true", metadata["done"]);
-        Assert.Equal("0", metadata["failures"]);
-        Assert.Equal(await ListedETagAsync(storage, article), metadata["blobetag"]);
 
-        // A body the host cannot parse: it passes only if the receipt comes from the listing.
+        // Failed five times: the blob is not tried again. The body is one the host cannot parse,
+        // so this passes only if the receipt comes from the listing.
+        var metadata = new Dictionary<string, string> { ["blobetag"] = await ListedETagAsync(storage, article), ["done"] = "false", ["failures"] = "5" };
         await receipt.UploadAsync(BinaryData.FromString("not the receipt"), new BlobUploadOptions { Metadata = metadata });
-        await verdict.DeleteAsync();
-        await storage.State.GetBlobClient("receipts/ClassifyArticle.scan.json").DeleteAsync();
         Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
 
-        Assert.False(await verdict.ExistsAsync());
+        Assert.False(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id)).ExistsAsync());
     }
 
     [Fact]
