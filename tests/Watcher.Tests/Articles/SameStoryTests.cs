@@ -20,15 +20,11 @@ public sealed class SameStoryTests(FetchTestHost host) : IClassFixture<FetchTest
         return classified.SameStoryAs;
     }
 
-    private static async Task<int> BandBlobCountAsync(IServiceProvider provider)
+    /// <summary>Bytes in today's story log: every article compared with other stories adds a line.</summary>
+    private static async Task<long> StoryLogLengthAsync(IServiceProvider provider)
     {
-        var count = 0;
-        await foreach (var _ in provider.GetRequiredService<WatcherStorage>().State.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, "similar/", CancellationToken.None))
-        {
-            count++;
-        }
-
-        return count;
+        var log = provider.GetRequiredService<WatcherStorage>().State.GetBlobClient($"similar/{DateTimeOffset.UtcNow:yyyy-MM-dd}.log");
+        return await log.ExistsAsync() ? (await log.GetPropertiesAsync()).Value.ContentLength : 0;
     }
 
     private static Article ArticleFrom(StorySimilarityTests.StoryText story, string site, DateTimeOffset fetchedAt)
@@ -71,20 +67,47 @@ public sealed class SameStoryTests(FetchTestHost host) : IClassFixture<FetchTest
     }
 
     [Fact]
-    public async Task Articles_that_match_no_topic_cost_no_band_writes()
+    public async Task Articles_that_match_no_topic_are_not_written_to_the_story_log()
     {
         using var provider = await FetchTestHost.BuildAsync(host.WriteConfig([]));
-        var before = await BandBlobCountAsync(provider);
+        var before = await StoryLogLengthAsync(provider);
         var offTopic = new StorySimilarityTests.StoryText(
             "Local bakery wins regional bread award",
             "A family bakery in the old town won the regional award for sourdough bread on Saturday. The jury praised the crust and the long fermentation. The owners said they would keep their prices unchanged.");
         var article = ArticleFrom(offTopic, "bakery.example", DateTimeOffset.UtcNow);
         Assert.Null(await StoreAndClassifyAsync(provider, article));
-        Assert.Equal(before, await BandBlobCountAsync(provider));
+        Assert.Equal(before, await StoryLogLengthAsync(provider));
 
         var matched = ArticleFrom(StorySimilarityTests.Pairs.First(p => p.Id == "en-tiktok/same").A, "tiktok.example", DateTimeOffset.UtcNow);
         await StoreAndClassifyAsync(provider, matched);
-        Assert.Equal(before + StorySignature.Bands, await BandBlobCountAsync(provider));
+        Assert.True(await StoryLogLengthAsync(provider) > before);
+    }
+
+    [Fact]
+    public async Task Instances_classifying_copies_at_once_agree_on_which_came_first()
+    {
+        // Three hosts over one storage account, as Functions instances scaled out: each keeps
+        // its own copy of the story log, yet all must reach the same story for every article.
+        var config = host.WriteConfig([]);
+        using var one = await FetchTestHost.BuildAsync(config);
+        using var two = await FetchTestHost.BuildAsync(config);
+        using var three = await FetchTestHost.BuildAsync(config);
+        var pair = StorySimilarityTests.Pairs.First(p => p.Id == "en-zte/same");
+        var now = DateTimeOffset.UtcNow;
+        var a = ArticleFrom(pair.A with { Title = pair.A.Title + " (a)" }, "one.example", now);
+        var b = ArticleFrom(pair.B with { Title = pair.B.Title + " (b)" }, "two.example", now);
+        var store = one.GetRequiredService<ArticleStore>();
+        await store.StoreAsync(a, CancellationToken.None);
+        await store.StoreAsync(b, CancellationToken.None);
+
+        var results = await Task.WhenAll(
+            one.GetRequiredService<ArticleClassificationService>().ClassifyBlobAsync(ArticleStore.BlobNameFor(a), CancellationToken.None),
+            two.GetRequiredService<ArticleClassificationService>().ClassifyBlobAsync(ArticleStore.BlobNameFor(b), CancellationToken.None));
+
+        var firstOfStory = Assert.Single(results, r => r!.SameStoryAs is null)!.Id;
+        Assert.Equal(firstOfStory, Assert.Single(results, r => r!.SameStoryAs is not null)!.SameStoryAs);
+        var c = ArticleFrom(pair.B with { Title = pair.B.Title + " (c)" }, "three.example", now);
+        Assert.Equal(firstOfStory, await StoreAndClassifyAsync(three, c));
     }
 
     [Fact]
