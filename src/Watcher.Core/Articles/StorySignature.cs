@@ -11,11 +11,10 @@ namespace Watcher.Articles;
 /// in the tests fixed that choice. The first <see cref="Bands"/> x <see cref="Rows"/> values are
 /// cut into bands: two articles sharing any band are candidates (locality-sensitive hashing),
 /// confirmed when the similarity estimated from all <see cref="Length"/> values reaches
-/// <see cref="SameStoryThreshold"/>. Few, short bands keep the storage cost of a new article at
-/// <see cref="Bands"/> writes while a pair at the threshold still shares a band with a
-/// probability of about 0.8 (0.95 from a similarity of 0.56).
+/// <see cref="SameStoryThreshold"/>. A pair at the threshold shares a band with a probability of
+/// about 0.8 (0.95 from a similarity of 0.56).
 /// The hashing is written out here because it is a few lines and its values must never change
-/// between versions: the band keys are stored.
+/// between versions: signatures are stored in the story log.
 /// </summary>
 public static class StorySignature
 {
