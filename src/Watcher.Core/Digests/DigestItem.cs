@@ -67,20 +67,21 @@ public sealed record PendingBundle
 /// <summary>What <see cref="DigestStore.ReadPendingAsync"/> found: the undelivered items, and the bundles they came from.</summary>
 public sealed class PendingItems
 {
-    internal PendingItems(IReadOnlyList<DigestItem> items, IReadOnlyList<Bundle> bundles, IReadOnlySet<string> delivered)
+    internal PendingItems(IReadOnlyList<DigestItem> items, List<Bundle> bundles, HashSet<string> delivered)
     {
         Items = items;
         Bundles = bundles;
         Delivered = delivered;
     }
 
-    /// <summary>Undelivered items, each once, oldest first.</summary>
+    /// <summary>Undelivered items when read, each once, oldest first.</summary>
     public IReadOnlyList<DigestItem> Items { get; }
 
-    internal IReadOnlyList<Bundle> Bundles { get; }
+    /// <summary>The bundles not removed yet.</summary>
+    internal List<Bundle> Bundles { get; }
 
-    /// <summary>Items found in a bundle although they were delivered already.</summary>
-    internal IReadOnlySet<string> Delivered { get; }
+    /// <summary>Items in these bundles known to be delivered: found so when read, or completed since.</summary>
+    internal HashSet<string> Delivered { get; }
 
     internal sealed record Bundle(string Name, IReadOnlyList<string> ArticleIds);
 }

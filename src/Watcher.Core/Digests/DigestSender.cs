@@ -52,7 +52,7 @@ public sealed class DigestSender(
         var pending = await store.ReadPendingAsync(key, cancellationToken);
         if (pending.Items.Count == 0)
         {
-            await store.RemoveSettledAsync(pending, [], cancellationToken);
+            await store.RemoveSettledAsync(pending, cancellationToken);
             return 0;
         }
 

@@ -82,7 +82,7 @@ public sealed class DigestStore(WatcherStorage storage)
         return keys;
     }
 
-    private async Task<IReadOnlySet<string>> DeliveredAmongAsync(string subscriberKey, List<string> articleIds, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> DeliveredAmongAsync(string subscriberKey, List<string> articleIds, CancellationToken cancellationToken)
     {
         var delivered = new bool[articleIds.Count];
         await Parallel.ForAsync(0, articleIds.Count, Parallelism(cancellationToken), async (i, ct) =>
@@ -97,34 +97,36 @@ public sealed class DigestStore(WatcherStorage storage)
         await JsonBlobs.TryCreateAsync(storage.Digests.GetBlobClient(SentName(subscriberKey, sent.DigestId)), sent, cancellationToken);
 
     /// <summary>
-    /// After a digest was accepted: every item in it is marked delivered, then the pending
-    /// bundles that hold nothing undelivered any more are removed.
+    /// After a digest was accepted: every item in it is marked delivered (unless it was already),
+    /// then the pending bundles that hold nothing undelivered any more are removed.
     /// </summary>
     public async Task CompleteAsync(string subscriberKey, SentDigest sent, PendingItems pending, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sent);
         ArgumentNullException.ThrowIfNull(pending);
-        await Parallel.ForEachAsync(sent.ArticleIds, Parallelism(cancellationToken), async (articleId, ct) =>
+        var newlyDelivered = sent.ArticleIds.Where(pending.Delivered.Add).ToList();
+        await Parallel.ForEachAsync(newlyDelivered, Parallelism(cancellationToken), async (articleId, ct) =>
             await JsonBlobs.TryCreateAsync(
                 storage.Digests.GetBlobClient(DeliveredName(subscriberKey, articleId)),
                 new { schema = 1, digestId = sent.DigestId, deliveredAt = sent.SentAt },
                 ct));
-        await RemoveSettledAsync(pending, sent.ArticleIds, cancellationToken);
+        await RemoveSettledAsync(pending, cancellationToken);
     }
 
     /// <summary>
-    /// Removes the pending bundles whose items were all delivered (a crash during
-    /// <see cref="CompleteAsync"/> leaves them).
+    /// Removes the pending bundles whose items were all delivered (including those a crash during
+    /// <see cref="CompleteAsync"/> left behind).
     /// </summary>
-    public async Task RemoveSettledAsync(PendingItems pending, IReadOnlyCollection<string> deliveredNow, CancellationToken cancellationToken)
+    public async Task RemoveSettledAsync(PendingItems pending, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pending);
+
         // A bundle goes only when every item in it is delivered; deleting is what Azurite does
         // slowest (it scans every blob in the account), so it is done once per bundle, not per item.
-        var now = deliveredNow.ToHashSet(StringComparer.Ordinal);
-        var settled = pending.Bundles.Where(b => b.ArticleIds.All(id => now.Contains(id) || pending.Delivered.Contains(id)));
+        var settled = pending.Bundles.Where(b => b.ArticleIds.All(pending.Delivered.Contains)).ToList();
         await Parallel.ForEachAsync(settled, Parallelism(cancellationToken), async (bundle, ct) =>
             await storage.Digests.GetBlobClient(bundle.Name).DeleteIfExistsAsync(cancellationToken: ct));
+        pending.Bundles.RemoveAll(settled.Contains);
     }
 
     /// <summary>

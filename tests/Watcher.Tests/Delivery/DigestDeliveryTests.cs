@@ -207,16 +207,7 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
         var clock = new ManualClock(Start);
         using var host = await DeliveryTestHost.CreateAsync(services, [ivo], clock, new Dictionary<string, string?> { ["Watcher:Delivery:MaxPerMinute"] = "1" });
         var storyCount = DigestSender.MaxStoriesPerMail + 5;
-        var messages = new List<string>();
-        for (var i = 0; i < storyCount; i++)
-        {
-            messages.Add(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), $"Huawei 5G story {i:000}", ["5g-ban"]));
-        }
-
-        foreach (var batch in messages.Chunk(32))
-        {
-            Assert.All(await host.Get<Watcher.Delivery.SummaryDeliveryService>().DeliverAsync(batch, CancellationToken.None), o => Assert.Null(o.Error));
-        }
+        await QueueStoriesAsync(host, storyCount);
 
         var digests = host.Get<DigestService>();
         var at = new DateTimeOffset(2026, 10, 25, 7, 0, 0, TimeSpan.Zero);
@@ -249,6 +240,37 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
 
         // Items that arrived together were one pending bundle each; only the late one's is left.
         Assert.Equal(1, await host.Storage.Digests.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"pending/{key}/", CancellationToken.None).CountAsync());
+    }
+
+    [Fact]
+    public async Task Parts_sent_in_one_run_leave_no_pending_bundle_behind()
+    {
+        var jan = DeliveryTestHost.Subscriber("jan", DeliverySchedule.Daily);
+        using var host = await DeliveryTestHost.CreateAsync(services, [jan], new ManualClock(Start));
+        await QueueStoriesAsync(host, DigestSender.MaxStoriesPerMail + 1);
+
+        await host.Get<DigestService>().SendDueAsync(new DateTimeOffset(2026, 10, 25, 7, 0, 0, TimeSpan.Zero), CancellationToken.None);
+
+        Assert.Equal(2, (await services.Mail.WaitForAsync(jan.Email, 2)).Count);
+
+        // Bundles of 32 straddle the two parts; each goes once both parts are delivered.
+        var key = SubscriberKey.For(jan.Email);
+        Assert.Equal(0, await host.Storage.Digests.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"pending/{key}/", CancellationToken.None).CountAsync());
+    }
+
+    /// <summary>Stories that are not the same story, delivered in batches of 32 as the queue hands them out.</summary>
+    private static async Task QueueStoriesAsync(DeliveryTestHost host, int count)
+    {
+        var messages = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            messages.Add(await host.AddClassifiedArticleAsync(DeliveryTestHost.NewId(), $"Huawei 5G story {i:000}", ["5g-ban"]));
+        }
+
+        foreach (var batch in messages.Chunk(32))
+        {
+            Assert.All(await host.Get<Watcher.Delivery.SummaryDeliveryService>().DeliverAsync(batch, CancellationToken.None), o => Assert.Null(o.Error));
+        }
     }
 
     [Fact]
