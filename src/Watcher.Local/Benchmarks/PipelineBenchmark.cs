@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -49,7 +50,7 @@ public sealed record PipelineBenchmarkResult(
 /// of <see cref="LocalFunctionsHost.RunOnceAsync"/> timed on its own, then the counts read back
 /// from storage, the queues and MailDev and reconciled.
 /// </summary>
-public static class PipelineBenchmark
+public static partial class PipelineBenchmark
 {
     private static readonly string[] AllTopics = [TopicIds.FiveGBan, TopicIds.Blacklist, TopicIds.Divestment];
 
@@ -142,10 +143,10 @@ public static class PipelineBenchmark
         text.AppendLine(c, $"Peak memory of the bench process (Watcher + the Kestrel feed server): working set {result.PeakWorkingSetBytes / (1024.0 * 1024):0} MiB (`Process.PeakWorkingSet64`), GC heap {result.PeakGcHeapBytes / (1024.0 * 1024):0} MiB (sampled every 50 ms).");
         text.AppendLine();
         text.Append(MarkdownTable.Render(
-            ["subscriber", "schedule", "wanted", "delivered", "pending", "mails sent", "mails in MailDev"],
+            ["subscriber", "schedule", "wanted", "delivered", "pending", "mails sent", "mails in MailDev", "stories in those mails"],
             result.Counts.Subscribers.Select(s => (IReadOnlyList<string>)
             [
-                s.Email, s.Schedule, s.Expected.ToString(c), s.Delivered.ToString(c), s.Pending.ToString(c), s.DigestsSent.ToString(c), s.MailsInMailDev.ToString(c),
+                s.Email, s.Schedule, s.Expected.ToString(c), s.Delivered.ToString(c), s.Pending.ToString(c), s.DigestsSent.ToString(c), s.MailsInMailDev.ToString(c), s.StoriesInMails.ToString(c),
             ])));
         text.AppendLine();
         text.Append(MarkdownTable.Render(
@@ -221,7 +222,11 @@ public static class PipelineBenchmark
             SummariesQueued = 0,
             SummariesLeft = (await storage.Summaries.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount,
             PoisonMessages = (await storage.SummariesPoison.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount,
-            Subscribers = subscriberCounts.Select(s => s with { MailsInMailDev = mails.Count(m => m.IsFor(s.Email)) }).ToList(),
+            Subscribers = subscriberCounts.Select(s => s with
+            {
+                MailsInMailDev = mails.Count(m => m.IsFor(s.Email)),
+                StoriesInMails = mails.Where(m => m.IsFor(s.Email)).Sum(m => StoryCount().Match(m.Subject) is { Success: true } story ? int.Parse(story.Groups[1].ValueSpan, CultureInfo.InvariantCulture) : 0),
+            }).ToList(),
         };
     }
 
@@ -274,4 +279,8 @@ public static class PipelineBenchmark
             }
         }
     }
+
+    /// <summary>A digest's subject starts "Watcher: N new".</summary>
+    [GeneratedRegex(@"^Watcher: (\d+) new")]
+    private static partial Regex StoryCount();
 }

@@ -48,6 +48,9 @@ public sealed record SubscriberCounts
     public required int ArticlesInDigests { get; init; }
 
     public required int MailsInMailDev { get; init; }
+
+    /// <summary>Stories shown in those mails (from their subjects): articles of the same story are shown once.</summary>
+    public int StoriesInMails { get; init; }
 }
 
 public sealed record ReconciliationCheck(string Name, long Expected, long Actual)
