@@ -274,7 +274,9 @@ public sealed class PollingBehaviourTests(FetchTestHost host) : IClassFixture<Fe
             feeds.Add(FetchTestHost.Feed($"polite {i}", host.Server.Url(path)));
         }
 
-        var (poller, _, provider) = await PollerAsync(feeds, new JsonObject { ["MaxConcurrencyPerHost"] = 2, ["MinIntervalPerHost"] = "00:00:00" });
+        // A generous timeout: the test is about concurrency, and on a busy machine the first
+        // connections can take longer than the fixture's one second.
+        var (poller, _, provider) = await PollerAsync(feeds, new JsonObject { ["MaxConcurrencyPerHost"] = 2, ["MinIntervalPerHost"] = "00:00:00", ["Timeout"] = "00:00:15" });
         using (provider)
         {
             var results = await poller.PollAllAsync(CancellationToken.None);
