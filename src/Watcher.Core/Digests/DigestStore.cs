@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -49,7 +51,7 @@ public sealed class DigestStore(WatcherStorage storage)
         var names = await ListNamesAsync(PendingPrefix(subscriberKey), cancellationToken).ToListAsync(cancellationToken);
         var bundles = new PendingBundle?[names.Count];
         await Parallel.ForAsync(0, names.Count, Parallelism(cancellationToken), async (i, ct) =>
-            (bundles[i], _) = await JsonBlobs.ReadAsync<PendingBundle>(storage.Digests.GetBlobClient(names[i]), ct));
+            bundles[i] = await ReadBundleAsync(names[i], ct));
 
         var read = names.Zip(bundles).Where(b => b.Second is not null).Select(b => (Name: b.First, b.Second!.Items)).ToList();
         var items = read.SelectMany(b => b.Items)
@@ -65,6 +67,15 @@ public sealed class DigestStore(WatcherStorage storage)
             items.Where(i => !delivered.Contains(i.ArticleId)).ToList(),
             read.Select(b => new PendingItems.Bundle(b.Name, b.Items.Select(i => i.ArticleId).ToList())).ToList(),
             delivered);
+    }
+
+    /// <summary>A pending bundle; an entry written before bundles existed (one item per blob) reads as a bundle of one.</summary>
+    private async Task<PendingBundle?> ReadBundleAsync(string name, CancellationToken cancellationToken)
+    {
+        var (document, _) = await JsonBlobs.ReadAsync<JsonObject>(storage.Digests.GetBlobClient(name), cancellationToken);
+        return document is null ? null
+            : document.ContainsKey("items") ? document.Deserialize<PendingBundle>(JsonBlobs.SerializerOptions)
+            : new PendingBundle { Items = [document.Deserialize<DigestItem>(JsonBlobs.SerializerOptions)!] };
     }
 
     /// <summary>Subscriber keys that have at least one pending item.</summary>

@@ -44,8 +44,8 @@ internal sealed class LocalFunctionsHost(
     /// <summary>Where the blob trigger keeps one receipt per article blob, named after it.</summary>
     private const string ReceiptPrefix = $"receipts/{FunctionNames.ClassifyArticle}/";
 
-    // Receipts already seen by this process: a long-running host lists the articles every poll
-    // and need not list the receipts when nothing new has changed.
+    // Blobs this process saw handled: a long-running host lists the articles every poll and need
+    // not list the verdicts and receipts when nothing new has changed.
     private readonly ConcurrentDictionary<string, bool> handledBlobs = new(StringComparer.Ordinal);
 
     /// <summary>Blobs classified at once; the Functions host also runs blob-triggered invocations concurrently.</summary>

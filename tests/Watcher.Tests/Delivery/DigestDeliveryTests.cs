@@ -258,6 +258,36 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
         Assert.Equal(0, await host.Storage.Digests.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"pending/{key}/", CancellationToken.None).CountAsync());
     }
 
+    [Fact]
+    public async Task A_pending_entry_from_before_bundles_is_sent_and_removed()
+    {
+        var kim = DeliveryTestHost.Subscriber("kim", DeliverySchedule.Daily);
+        using var host = await DeliveryTestHost.CreateAsync(services, [kim], new ManualClock(Start));
+        var key = SubscriberKey.For(kim.Email);
+        var articleId = DeliveryTestHost.NewId();
+        var oldEntry = host.Storage.Digests.GetBlobClient($"pending/{key}/{articleId}.json");
+        await Watcher.Storage.JsonBlobs.UpsertAsync(
+            oldEntry,
+            new DigestItem
+            {
+                ArticleId = articleId,
+                Title = "Pending since the previous version",
+                Url = "https://news.example.org/old-entry",
+                Source = "Wire Tech EN",
+                Language = "en",
+                Summary = "An entry written one item per blob.",
+                Topics = [new DigestItemTopic("5g-ban", "5G bans", 0.9, null)],
+                AddedAt = Start,
+            },
+            CancellationToken.None);
+
+        await host.Get<DigestService>().SendDueAsync(new DateTimeOffset(2026, 10, 25, 7, 0, 0, TimeSpan.Zero), CancellationToken.None);
+
+        var mail = Assert.Single(await services.Mail.WaitForAsync(kim.Email, 1));
+        Assert.Contains("Pending since the previous version", mail.Text, StringComparison.Ordinal);
+        Assert.False((await oldEntry.ExistsAsync()).Value);
+    }
+
     /// <summary>Stories that are not the same story, delivered in batches of 32 as the queue hands them out.</summary>
     private static async Task QueueStoriesAsync(DeliveryTestHost host, int count)
     {
