@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Watcher.Configuration;
@@ -67,7 +65,7 @@ public sealed class DigestSender(
         {
             var chunks = SplitIntoMails(remaining);
             var digestId = period is not null ? PeriodPartId(key, period, part)
-                : chunks.Count > 0 ? $"{key}-i{ItemsHash(chunks[0].Select(i => i.ArticleId))}"
+                : chunks.Count > 0 ? $"{key}-i{DigestStore.IdsHash(chunks[0].Select(i => i.ArticleId))}"
                 : null;
             if (digestId is null)
             {
@@ -157,9 +155,6 @@ public sealed class DigestSender(
 
     private static string PeriodPartId(string key, DuePeriod period, int part) =>
         part == 1 ? $"{key}-{period.Id}" : $"{key}-{period.Id}-{part}";
-
-    private static string ItemsHash(IEnumerable<string> articleIds) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', articleIds))).AsSpan(0, 8));
 }
 
 /// <summary>What <see cref="DigestSender.PreviewAsync"/> found: pending items, the current period, and the mail they make.</summary>

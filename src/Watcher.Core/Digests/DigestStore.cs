@@ -182,7 +182,8 @@ public sealed class DigestStore(WatcherStorage storage)
 
     private static string PendingPrefix(string subscriberKey) => $"pending/{subscriberKey}/";
 
-    private static string IdsHash(IEnumerable<string> articleIds) =>
+    /// <summary>A short name for a set of articles, the same whatever their order.</summary>
+    internal static string IdsHash(IEnumerable<string> articleIds) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', articleIds.Order(StringComparer.Ordinal)))).AsSpan(0, 8));
 
     private static string DeliveredName(string subscriberKey, string articleId) => $"delivered/{subscriberKey}/{articleId}.json";
