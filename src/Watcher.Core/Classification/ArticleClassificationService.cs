@@ -23,7 +23,8 @@ public sealed class ArticleClassificationService(
     ILogger<ArticleClassificationService> logger)
 {
     /// <summary>
-    /// Blob metadata on a verdict naming the ETag of the article blob it judged: one listing of the
+    /// Blob metadata on a verdict naming the ETag of the article blob it judged, set once every
+    /// effect of classifying (the summary message too) is stored: one listing of the
     /// <c>classified</c> container then tells a blob trigger's scan which articles are done,
     /// without a receipt written and read per article.
     /// </summary>
@@ -59,18 +60,24 @@ public sealed class ArticleClassificationService(
             classified = classified with { SameStoryAs = await similarStories.FindOrRegisterAsync(article.Id, signature, article.FetchedAt, cancellationToken) };
         }
 
-        var classifiedBlob = ClassifiedBlobName(article.Id);
-        await JsonBlobs.UpsertAsync(
-            storage.Classified.GetBlobClient(classifiedBlob),
-            classified,
-            // Unquoted, as a container listing shows ETags (a response header quotes them).
-            new Dictionary<string, string> { [ArticleETagMetadata] = articleETag.ToString().Trim('"') },
-            cancellationToken);
-        if (classified.Topics.Count > 0)
+        var classifiedBlob = storage.Classified.GetBlobClient(ClassifiedBlobName(article.Id));
+
+        // Unquoted, as a container listing shows ETags (a response header quotes them).
+        var judged = new Dictionary<string, string> { [ArticleETagMetadata] = articleETag.ToString().Trim('"') };
+        if (classified.Topics.Count == 0)
         {
+            await JsonBlobs.UpsertAsync(classifiedBlob, classified, judged, cancellationToken);
+        }
+        else
+        {
+            // The verdict says the article is done only once its summary is queued: a crash in
+            // between leaves it unmarked, so the article is classified again rather than never
+            // mailed (a second summary message is harmless).
+            await JsonBlobs.UpsertAsync(classifiedBlob, classified, cancellationToken);
             await storage.Summaries.SendMessageAsync(
-                BinaryData.FromObjectAsJson(new SummaryMessage { ArticleId = article.Id, ClassifiedBlob = classifiedBlob }, JsonBlobs.SerializerOptions),
+                BinaryData.FromObjectAsJson(new SummaryMessage { ArticleId = article.Id, ClassifiedBlob = classifiedBlob.Name }, JsonBlobs.SerializerOptions),
                 cancellationToken: cancellationToken);
+            await classifiedBlob.SetMetadataAsync(judged, cancellationToken: cancellationToken);
         }
 
         logger.LogInformation(

@@ -72,6 +72,25 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_verdict_whose_summary_may_not_be_queued_is_not_a_receipt()
+    {
+        using var services = CoreServices.Build(new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString });
+        var storage = services.GetRequiredService<WatcherStorage>();
+        var article = await StoreArticleAsync(services);
+        var verdict = storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id));
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+
+        // What a crash after the verdict and before its summary message leaves: an unmarked verdict, no message.
+        await verdict.SetMetadataAsync(new Dictionary<string, string>());
+        await storage.Summaries.ClearMessagesAsync();
+        await storage.State.GetBlobClient("receipts/ClassifyArticle.scan.json").DeleteAsync();
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+
+        Assert.Equal(1, (await storage.Summaries.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Equal(await ListedETagAsync(storage, article), (await verdict.GetPropertiesAsync()).Value.Metadata[ArticleClassificationService.ArticleETagMetadata]);
+    }
+
+    [Fact]
     public async Task A_failure_receipt_is_read_from_its_metadata_in_the_receipt_listing()
     {
         using var services = CoreServices.Build(new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString });
