@@ -5,12 +5,13 @@ using Watcher.Tests.Infrastructure;
 namespace Watcher.Tests.Classification;
 
 /// <summary>
-/// The three seed articles in <c>../shared/seeds</c> (beside the clone, as in CI) come out with
+/// The three seed articles (copied from <c>shared/seeds</c> into <c>Fixtures/seeds</c>, so a clone
+/// tests on its own) come out with
 /// exactly their topics, through the same reading and classifier <c>watcher classify FILE</c> uses.
 /// </summary>
 public sealed class SeedArticleTests
 {
-    private static readonly string SeedsDirectory = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "seeds"));
+    private static readonly string SeedsDirectory = Path.Combine(AppContext.BaseDirectory, "Fixtures", "seeds");
 
     public static TheoryData<string, string[]> Seeds => new()
     {
@@ -52,7 +53,7 @@ public sealed class SeedArticleTests
 
     private static string SeedFile(string prefix)
     {
-        Assert.True(Directory.Exists(SeedsDirectory), $"The seed articles are missing: expected them in {SeedsDirectory} (shared/ beside the clone).");
+        Assert.True(Directory.Exists(SeedsDirectory), $"The seed articles are missing: expected them in {SeedsDirectory}.");
         var file = Directory.GetFiles(SeedsDirectory, prefix + "*.txt").SingleOrDefault();
         Assert.True(file is not null, $"No seed {prefix}*.txt in {SeedsDirectory}.");
         return file!;
