@@ -82,7 +82,7 @@ internal static partial class LenientXmlReader
         return entities;
     }
 
-    /// <summary>Reads any markup into a tree; never throws.</summary>
+    /// <summary>Reads any markup into a tree; throws only for nesting deeper than <see cref="XmlTreeReader.MaxDepth"/>.</summary>
     public static FeedTree Read(string text)
     {
         var root = new FeedNode("", "#document");
@@ -203,6 +203,11 @@ internal static partial class LenientXmlReader
             (open.Count > 0 ? open[^1].Node : root).Children.Add(node);
             if (!tag.Groups["selfclosing"].Success)
             {
+                if (open.Count >= XmlTreeReader.MaxDepth)
+                {
+                    throw XmlTreeReader.TooDeep();
+                }
+
                 open.Add((node, name, declared));
             }
 

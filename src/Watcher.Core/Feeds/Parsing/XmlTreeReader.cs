@@ -13,6 +13,13 @@ internal sealed record FeedTree(FeedNode Root, string? FirstFormatNamespace);
 /// </summary>
 internal static class XmlTreeReader
 {
+    /// <summary>
+    /// The deepest element nesting read. Real feeds nest fewer than 20 levels (XHTML content
+    /// included); the mapper walks the tree recursively, so an unbounded depth would let one
+    /// hostile document overflow the stack and abort the whole process.
+    /// </summary>
+    public const int MaxDepth = 256;
+
     /// <summary>One name table per thread, so element and attribute names are atomized once, not per document.</summary>
     [ThreadStatic]
     private static NameTable? names;
@@ -69,6 +76,11 @@ internal static class XmlTreeReader
 
                     if (!reader.IsEmptyElement)
                     {
+                        if (stack.Count >= MaxDepth)
+                        {
+                            throw TooDeep();
+                        }
+
                         stack.Push(node);
                     }
 
@@ -91,6 +103,10 @@ internal static class XmlTreeReader
 
         return new FeedTree(root ?? throw new XmlException("The document has no root element."), formatNamespace);
     }
+
+    /// <summary>Not an <see cref="XmlException"/>: the lenient readers must not retry what no reader may read.</summary>
+    internal static FeedParseException TooDeep() =>
+        new($"the document nests elements more than {MaxDepth} levels deep, the most Watcher reads.");
 
     private static FeedNode CreateNode(XmlReader reader, ref string? formatNamespace)
     {

@@ -105,12 +105,42 @@ public sealed class BadInputTests(BadInputTests.Host host) : IClassFixture<BadIn
         Assert.Equal(2, host.HitsAfterSecondPoll["/not-found"]);
     }
 
+    /// <summary>
+    /// About 10,000 nested elements once overflowed the stack in the tree mapper and aborted the
+    /// process (this test host with it); now the readers stop at a named depth.
+    /// </summary>
+    [Theory]
+    [InlineData("deep")]
+    [InlineData("deep-unclosed")]
+    public void Deeply_nested_feed_is_a_named_parse_error(string feed)
+    {
+        var state = host.States[feed];
+        Assert.Equal(FeedErrorKind.Parse, state.LastErrorKind);
+        Assert.Contains("more than 256 levels deep", state.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deeply_nested_html_in_an_item_is_stored_as_text()
+    {
+        Assert.Null(host.States["deep-html"].LastError);
+        Assert.Equal(1, host.Results["deep-html"].NewArticles);
+        Assert.Contains(host.StoredTexts, text => text.Contains("bottom of the nest", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Retry_after_years_ahead_is_capped_at_the_maximum_back_off()
+    {
+        var next = host.States["parked"].NextPoll;
+        Assert.InRange(next!.Value, host.PolledAt.AddHours(2).AddMinutes(-1), host.PolledAt.AddHours(2).AddMinutes(5));
+    }
+
     public sealed class Host : FetchTestHost
     {
         private static readonly string[] Names =
         [
             "healthy", "malformed", "html", "xxe", "billion-laughs", "huge", "wrong-encoding", "invalid-utf8",
             "redirect-loop", "silent", "not-found", "gone", "rate-limited", "empty", "no-links",
+            "deep", "deep-unclosed", "deep-html", "parked",
         ];
 
         public Dictionary<string, FeedState> States { get; } = [];
@@ -138,7 +168,7 @@ public sealed class BadInputTests(BadInputTests.Host host) : IClassFixture<BadIn
             MapFeeds(new Uri(secretFile).AbsoluteUri);
 
             var feeds = new JsonArray(Names.Select(n => (JsonNode)Feed(n, Server.Url(n))).ToArray());
-            var config = WriteConfig(feeds, new JsonObject { ["MaxResponseBytes"] = 1024 * 1024, ["InitialBackoff"] = "00:00:00.001", ["MaxBackoff"] = "00:00:00.002" });
+            var config = WriteConfig(feeds, new JsonObject { ["MaxResponseBytes"] = 1024 * 1024, ["InitialBackoff"] = "00:00:00.001", ["MaxBackoff"] = "02:00:00" });
             await using var provider = await BuildAsync(config, Logs);
             var poller = provider.GetRequiredService<FeedPoller>();
             PolledAt = DateTimeOffset.UtcNow;
@@ -260,6 +290,17 @@ public sealed class BadInputTests(BadInputTests.Host host) : IClassFixture<BadIn
                 context.Response.Headers.RetryAfter = "3600";
                 return Task.CompletedTask;
             });
+            server.Map("/parked", context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "Thu, 01 Jan 2037 00:00:00 GMT";
+                return Task.CompletedTask;
+            });
+            var nest = string.Concat(Enumerable.Repeat("<x>", 10_000));
+            server.MapText("/deep", Rss(Item("Deep", "http://example.org/deep", "Mon, 02 Mar 2026 10:00:00 GMT", "deep")).Replace("</channel>", nest + string.Concat(Enumerable.Repeat("</x>", 10_000)) + "</channel>", StringComparison.Ordinal));
+            server.MapText("/deep-unclosed", Rss(Item("Deep", "http://example.org/deep-unclosed", "Mon, 02 Mar 2026 10:00:00 GMT", "deep")).Replace("</channel>", nest + "</channel>", StringComparison.Ordinal));
+            var html = string.Concat(Enumerable.Repeat("&lt;div&gt;", 10_000)) + "bottom of the nest" + string.Concat(Enumerable.Repeat("&lt;/div&gt;", 10_000));
+            server.MapText("/deep-html", Rss(Item("Deep markup", "http://example.org/deep-html", "Mon, 02 Mar 2026 10:00:00 GMT", html)));
             server.MapText("/empty", "");
             server.MapText("/no-links", Rss(
                 "<item><title>Neither link nor guid</title><description>Lost item</description></item>",
