@@ -142,7 +142,10 @@ public sealed class FeedPoller(
             var nextPoll = now + Backoff(failures);
             if (fetchError?.RetryAfter > nextPoll)
             {
-                nextPoll = fetchError.RetryAfter.Value;
+                // A server's Retry-After is honoured up to the configured maximum back-off only:
+                // a date years ahead would otherwise park the feed for good.
+                var latest = now + options.Value.Fetch.MaxBackoff;
+                nextPoll = fetchError.RetryAfter.Value < latest ? fetchError.RetryAfter.Value : latest;
             }
 
             state = state with
