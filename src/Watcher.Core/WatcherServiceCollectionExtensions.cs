@@ -21,8 +21,17 @@ public static class WatcherServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddWatcherCore(this IServiceCollection services, IConfiguration configuration)
     {
+        var section = configuration.GetSection(WatcherOptions.SectionName);
         services.AddOptions<WatcherOptions>()
-            .Bind(configuration.GetSection(WatcherOptions.SectionName))
+            .Configure(_ =>
+            {
+                // Before binding: the binder drops a list entry it cannot convert without a word.
+                if (SettingConversionCheck.Find(section, typeof(WatcherOptions)) is { Count: > 0 } failures)
+                {
+                    throw new OptionsValidationException(Options.DefaultName, typeof(WatcherOptions), failures);
+                }
+            })
+            .Bind(section)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WatcherOptions>, WatcherOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

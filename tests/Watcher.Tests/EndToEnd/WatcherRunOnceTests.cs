@@ -180,6 +180,20 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : PipelineTest
         Assert.Contains("no-such-topic", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Unconvertible_setting_from_an_environment_variable_stops_start_up_instead_of_dropping_the_subscriber()
+    {
+        var config = TestConfig.Write(WorkDirectory, new JsonObject
+        {
+            ["Subscribers"] = new JsonArray(TestConfig.Subscriber(Ann, "instant", "5g-ban"), TestConfig.Subscriber(Bob, "instant", "blacklist")),
+        });
+
+        var result = await WatcherCli.RunAsync(["run", "--once", "--config", config], new Dictionary<string, string> { ["Watcher__Subscribers__0__Schedule"] = "hourly" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Watcher:Subscribers:0:Schedule: 'hourly' is not one of instant, daily, weekly", result.Output, StringComparison.Ordinal);
+    }
+
     private string WriteConfig(Uri english, Uri dutch, int smtpPort) =>
         TestConfig.Write(WorkDirectory, new JsonObject
         {
