@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Watcher.Tests.Infrastructure;
+namespace Watcher.Tests.Support;
 
 /// <summary>Runs the real <c>watcher</c> executable as a user would, and captures what it prints.</summary>
 public static class WatcherCli
