@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Watcher vs rss2email side by side: installs rss2email (Debian) if it is missing, then runs
-# `watcher bench peers` with the given arguments (default: 200 feeds x 50 items).
+# `watcher-bench peers` with the given arguments (default: 200 feeds x 50 items).
 #   bench/peers.sh [--feeds 200] [--items 50]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,5 +13,5 @@ if ! command -v r2e >/dev/null 2>&1; then
   $SUDO apt-get install -y -qq rss2email python3-feedparser >/dev/null
 fi
 
-dotnet build src/Watcher.Local -c "$CONFIGURATION" -v q -nologo >/dev/null
-exec dotnet "src/Watcher.Local/bin/$CONFIGURATION/net10.0/watcher.dll" bench peers "$@"
+dotnet build tools/Watcher.Bench -c "$CONFIGURATION" -v q -nologo >/dev/null
+exec dotnet "tools/Watcher.Bench/bin/$CONFIGURATION/net10.0/watcher-bench.dll" peers "$@"

@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 if ! /usr/bin/python3 -c 'import feedparser' 2>/dev/null; then
   apt-get install -y python3-feedparser || sudo apt-get install -y python3-feedparser
 fi
-dotnet build src/Watcher.Local -c Release -v quiet -nologo
-exec src/Watcher.Local/bin/Release/net10.0/watcher bench fetch "$@"
+dotnet build tools/Watcher.Bench -c Release -v quiet -nologo
+exec tools/Watcher.Bench/bin/Release/net10.0/watcher-bench fetch "$@"

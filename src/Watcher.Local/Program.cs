@@ -13,7 +13,6 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
     ParseCommand.Create(),
     ClassifyCommand.Create(),
     EvalCommand.Create(),
-    BenchCommand.Create(),
     FeedsCommand.Create(),
 };
 

@@ -1,9 +1,9 @@
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Benchmarks;
 
 /// <summary>
-/// <c>watcher bench peers</c> at tiny scale: Watcher and the real rss2email (Debian package
+/// <c>watcher-bench peers</c> at tiny scale: Watcher and the real rss2email (Debian package
 /// <c>rss2email</c>) over the same local feeds into one MailDev.
 /// </summary>
 public sealed class BenchPeersCommandTests
@@ -14,7 +14,7 @@ public sealed class BenchPeersCommandTests
         var data = Path.Combine(Path.GetTempPath(), "watcher-bench-test-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var result = await WatcherCli.RunAsync(["bench", "peers", "--feeds", "2", "--items", "3", "--data", data], timeout: TimeSpan.FromMinutes(4));
+            var result = await WatcherCli.RunBenchAsync(["peers", "--feeds", "2", "--items", "3", "--data", data], timeout: TimeSpan.FromMinutes(4));
 
             Assert.True(result.ExitCode == 0, result.Output);
 

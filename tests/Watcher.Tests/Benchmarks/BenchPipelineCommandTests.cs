@@ -1,9 +1,9 @@
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Benchmarks;
 
 /// <summary>
-/// <c>watcher bench pipeline</c> at tiny scale through the real executable: Azurite, MailDev and
+/// <c>watcher-bench pipeline</c> at tiny scale through the real executable: Azurite, MailDev and
 /// the Kestrel feed server, counts reconciled from storage.
 /// </summary>
 public sealed class BenchPipelineCommandTests
@@ -14,7 +14,7 @@ public sealed class BenchPipelineCommandTests
         var data = Path.Combine(Path.GetTempPath(), "watcher-bench-test-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var result = await WatcherCli.RunAsync(["bench", "pipeline", "--articles", "60", "--feeds", "3", "--data", data], timeout: TimeSpan.FromMinutes(4));
+            var result = await WatcherCli.RunBenchAsync(["pipeline", "--articles", "60", "--feeds", "3", "--data", data], timeout: TimeSpan.FromMinutes(4));
 
             Assert.True(result.ExitCode == 0, result.Output);
             Assert.Contains("Counts reconcile: 59 stored = 59 classified", result.Output);

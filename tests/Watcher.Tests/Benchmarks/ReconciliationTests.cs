@@ -1,4 +1,4 @@
-using Watcher.Local.Benchmarks;
+using Watcher.Bench;
 
 namespace Watcher.Tests.Benchmarks;
 

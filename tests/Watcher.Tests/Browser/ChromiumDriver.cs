@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Browser;
 

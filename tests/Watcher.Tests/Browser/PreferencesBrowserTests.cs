@@ -6,7 +6,7 @@ using Watcher.Digests;
 using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
 using Watcher.Tests.Delivery;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Browser;
 

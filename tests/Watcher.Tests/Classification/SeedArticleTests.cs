@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Watcher.Local.Commands;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Classification;
 

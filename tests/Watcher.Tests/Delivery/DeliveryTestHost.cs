@@ -7,7 +7,7 @@ using Watcher.Configuration;
 using Watcher.Delivery;
 using Watcher.Digests;
 using Watcher.Storage;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Delivery;
 

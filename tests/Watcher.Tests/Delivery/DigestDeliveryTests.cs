@@ -1,7 +1,7 @@
 using MimeKit;
 using Watcher.Configuration;
 using Watcher.Digests;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Delivery;
 

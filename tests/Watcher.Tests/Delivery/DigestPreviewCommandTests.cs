@@ -2,7 +2,7 @@ using System.CommandLine;
 using Watcher.Configuration;
 using Watcher.Digests;
 using Watcher.Local.Commands;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Delivery;
 

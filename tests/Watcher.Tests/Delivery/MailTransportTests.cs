@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Watcher.Configuration;
 using Watcher.Delivery;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Delivery;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Azure.Storage.Queues;
 using Watcher.Local.Commands;
 using Watcher.Storage;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Delivery;
 

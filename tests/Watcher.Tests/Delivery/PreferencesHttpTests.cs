@@ -4,7 +4,7 @@ using Watcher.Configuration;
 using Watcher.Delivery;
 using Watcher.Digests;
 using Watcher.Local.Hosting;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Delivery;
 

@@ -1,4 +1,4 @@
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.EndToEnd;
 

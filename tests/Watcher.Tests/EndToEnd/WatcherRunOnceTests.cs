@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Watcher.Local.DevServices;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.EndToEnd;
 

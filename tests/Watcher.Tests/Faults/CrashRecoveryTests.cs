@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
 using Watcher.Storage;
 using Watcher.Tests.EndToEnd;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Faults;
 

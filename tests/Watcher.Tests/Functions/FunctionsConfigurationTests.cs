@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Watcher.Configuration;
 using Watcher.Hosting;
 using Watcher.Storage;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Functions;
 

@@ -4,7 +4,7 @@ using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Http;
 using Watcher.Local.DevServices;
 using Watcher.Storage;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Hosting;
 

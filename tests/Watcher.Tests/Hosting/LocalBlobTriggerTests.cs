@@ -5,7 +5,7 @@ using Watcher.Classification;
 using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
 using Watcher.Storage;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Hosting;
 

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Watcher.Configuration;
 using Watcher.Hosting;
 using Watcher.Storage;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Infra;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Infra;
 

@@ -6,7 +6,7 @@ using Watcher.Articles;
 using Watcher.Classification;
 using Watcher.Local.DevServices;
 using Watcher.Storage;
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Storage;
 

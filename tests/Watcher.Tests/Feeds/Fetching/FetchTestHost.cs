@@ -6,7 +6,7 @@ using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
 using Watcher.Storage;
 
-using Watcher.Tests.Infrastructure;
+using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Feeds.Fetching;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Watcher.Local.Benchmarks;
+namespace Watcher.Bench;
 
 /// <summary>
 /// Serves a <see cref="BenchCorpus"/> from a real Kestrel server on several loopback ports, so a

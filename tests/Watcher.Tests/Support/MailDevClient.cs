@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 
-namespace Watcher.Tests.Infrastructure;
+namespace Watcher.Tests.Support;
 
 /// <summary>MailDev 3's REST API: what arrived, with headers and the raw source.</summary>
 public sealed class MailDevClient(Uri baseUrl) : IDisposable

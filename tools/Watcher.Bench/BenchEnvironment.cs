@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Watcher.Local.DevServices;
 
-namespace Watcher.Local.Benchmarks;
+namespace Watcher.Bench;
 
 /// <summary>
 /// Everything a benchmark runs against, started fresh: Azurite and MailDev from node_modules and

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Watcher.Tests.Infrastructure;
+namespace Watcher.Tests.Support;
 
 /// <summary>Runs the real <c>watcher</c> executable as a user would, and captures what it prints.</summary>
 public static class WatcherCli
@@ -17,23 +17,40 @@ public static class WatcherCli
             StringComparison.Ordinal),
         "watcher.dll");
 
+    /// <summary>The development tool <c>watcher-bench</c>, from its own build output in the same way.</summary>
+    public static string BenchDll { get; } = Path.Combine(
+        AppContext.BaseDirectory.Replace(
+            Path.Combine("tests", "Watcher.Tests", "bin"),
+            Path.Combine("tools", "Watcher.Bench", "bin"),
+            StringComparison.Ordinal),
+        "watcher-bench.dll");
+
     public static async Task<CliResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
         using var running = Start(arguments, environment);
         return await running.WaitAsync(timeout ?? TimeSpan.FromMinutes(2));
     }
 
+    public static async Task<CliResult> RunBenchAsync(IEnumerable<string> arguments, TimeSpan? timeout = null)
+    {
+        using var running = Start(BenchDll, arguments, environment: null);
+        return await running.WaitAsync(timeout ?? TimeSpan.FromMinutes(2));
+    }
+
     /// <summary>Starts the executable and returns at once, so a test can interrupt or crash what it does.</summary>
-    public static RunningWatcher Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    public static RunningWatcher Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null) =>
+        Start(WatcherDll, arguments, environment);
+
+    private static RunningWatcher Start(string dll, IEnumerable<string> arguments, IDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(WatcherDll)!,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        start.ArgumentList.Add(WatcherDll);
+        start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

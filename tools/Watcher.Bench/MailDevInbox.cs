@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 
-namespace Watcher.Local.Benchmarks;
+namespace Watcher.Bench;
 
 /// <summary>What arrived in MailDev, read through its REST API (<c>GET /api/email</c>).</summary>
 public sealed class MailDevInbox(Uri webUrl) : IDisposable

@@ -1,20 +1,20 @@
 using System.CommandLine;
-using Watcher.Local.Benchmarks;
 
-namespace Watcher.Local.Commands;
+namespace Watcher.Bench;
 
 /// <summary>
-/// <c>watcher bench ...</c>: benchmarks that print figures for docs/BENCHMARKS.md. Another benchmark
-/// joins the group with one line in <see cref="Subcommands"/> naming its own factory.
+/// <c>watcher-bench ...</c>: benchmarks that print figures for docs/BENCHMARKS.md, kept out of the
+/// user's <c>watcher</c>. Another benchmark joins with one line in <see cref="Subcommands"/> naming
+/// its own factory.
 /// </summary>
 internal static class BenchCommand
 {
-    /// <summary>Every <c>bench</c> subcommand; bench/run-all.sh runs each one listed by <c>watcher bench --help</c>.</summary>
+    /// <summary>Every benchmark; bench/run-all.sh runs each one listed by <c>watcher-bench --help</c>.</summary>
     public static List<Func<Command>> Subcommands { get; } = [Pipeline, Peers, BenchFetchCommand.Create, ClassifierBenchmark.Create];
 
-    public static Command Create()
+    public static RootCommand Create()
     {
-        var command = new Command("bench", "Benchmarks over real local services; each prints its figures as Markdown.");
+        var command = new RootCommand("Watcher's benchmarks over real local services; each prints its figures as Markdown.");
         foreach (var create in Subcommands)
         {
             command.Subcommands.Add(create());
@@ -60,7 +60,7 @@ internal static class BenchCommand
                     DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
                 },
                 cancellationToken);
-            Console.WriteLine(PipelineBenchmark.Report(result, $"watcher bench pipeline --articles {parse.GetValue(articles)} --feeds {parse.GetValue(feeds)} --ports {parse.GetValue(ports)}"));
+            Console.WriteLine(PipelineBenchmark.Report(result, $"watcher-bench pipeline --articles {parse.GetValue(articles)} --feeds {parse.GetValue(feeds)} --ports {parse.GetValue(ports)}"));
             return result.Reconciled ? 0 : 1;
         });
         return command;
@@ -101,7 +101,7 @@ internal static class BenchCommand
                     DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
                 },
                 cancellationToken);
-            Console.WriteLine(PeersBenchmark.Report(result, $"watcher bench peers --feeds {parse.GetValue(feeds)} --items {parse.GetValue(items)} --ports {parse.GetValue(ports)}", version));
+            Console.WriteLine(PeersBenchmark.Report(result, $"watcher-bench peers --feeds {parse.GetValue(feeds)} --items {parse.GetValue(items)} --ports {parse.GetValue(ports)}", version));
             return result.Watcher.First.ExitCode == 0 && result.Rss2Email.First.ExitCode == 0 ? 0 : 1;
         });
         return command;

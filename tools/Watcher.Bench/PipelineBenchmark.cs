@@ -10,10 +10,11 @@ using Watcher.Classification;
 using Watcher.Configuration;
 using Watcher.Digests;
 using Watcher.Feeds;
+using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
 using Watcher.Storage;
 
-namespace Watcher.Local.Benchmarks;
+namespace Watcher.Bench;
 
 public sealed record PipelineBenchmarkOptions
 {
@@ -46,7 +47,7 @@ public sealed record PipelineBenchmarkResult(
 }
 
 /// <summary>
-/// <c>watcher bench pipeline</c>: the whole pipeline over a generated corpus on Azurite, each stage
+/// <c>watcher-bench pipeline</c>: the whole pipeline over a generated corpus on Azurite, each stage
 /// of <see cref="LocalFunctionsHost.RunOnceAsync"/> timed on its own, then the counts read back
 /// from storage, the queues and MailDev and reconciled.
 /// </summary>
@@ -159,7 +160,7 @@ public static partial class PipelineBenchmark
         return text.ToString();
     }
 
-    private static async Task<PipelineCounts> CountAsync(WatcherStorage storage, SubscriberDirectory directory, DigestStore digests, DevServices.MailDevService mailDev, BenchCorpus corpus, CancellationToken cancellationToken)
+    private static async Task<PipelineCounts> CountAsync(WatcherStorage storage, SubscriberDirectory directory, DigestStore digests, MailDevService mailDev, BenchCorpus corpus, CancellationToken cancellationToken)
     {
         // The verdicts, read back in parallel: Azurite answers one request at a time per
         // connection, and ten thousand sequential reads would dominate the report's run time.

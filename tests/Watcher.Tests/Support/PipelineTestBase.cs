@@ -1,6 +1,6 @@
 using Watcher.Local.DevServices;
 
-namespace Watcher.Tests.Infrastructure;
+namespace Watcher.Tests.Support;
 
 /// <summary>
 /// What every test of the whole pipeline needs of its own: an Azurite with empty data, a feed

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Watcher.Tests.Infrastructure;
+namespace Watcher.Tests.Support;
 
 /// <summary>Writes a Watcher configuration file for one test, in the public JSON shape.</summary>
 public static class TestConfig

@@ -6,10 +6,10 @@ using Microsoft.Extensions.Options;
 using Watcher.Classification;
 using Watcher.Configuration;
 
-namespace Watcher.Local.Commands;
+namespace Watcher.Bench;
 
 /// <summary>
-/// <c>watcher bench classify</c>: start-up time, throughput on one core and memory of the local
+/// <c>watcher-bench classify</c>: start-up time, throughput on one core and memory of the local
 /// classifier over articles of a given size built from a labelled data set.
 /// </summary>
 internal static class ClassifierBenchmark

@@ -1,6 +1,6 @@
 using Watcher.Local.DevServices;
 
-namespace Watcher.Tests.Infrastructure;
+namespace Watcher.Tests.Support;
 
 /// <summary>
 /// A real Azurite and a real MailDev on free loopback ports, started for a test class and stopped

@@ -12,10 +12,10 @@ using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
 using Watcher.Storage;
 
-namespace Watcher.Local.Commands;
+namespace Watcher.Bench;
 
 /// <summary>
-/// <c>watcher bench fetch</c>: a fetch cycle over many feeds served by a local HTTP server that
+/// <c>watcher-bench fetch</c>: a fetch cycle over many feeds served by a local HTTP server that
 /// answers every request after a delay, against a real Azurite (state and article writes are part
 /// of the cycle), twice (the second pass all 304), and then the same feeds fetched one by one by
 /// Debian's python3-feedparser as rss2email does, for the ratio.
@@ -190,8 +190,8 @@ internal static class BenchFetchCommand
     private sealed record BenchSettings(int Feeds, int Ports, int ItemsPerFeed, int DelayMs, int Concurrency);
 
     /// <summary>
-    /// HttpListener rather than Kestrel so the shipped executable needs no ASP.NET Core; the
-    /// server sits in this process, so its memory counts in the peak figure.
+    /// An HttpListener, not <see cref="BenchFeedServer"/>'s Kestrel: the figures in docs/BENCHMARKS.md
+    /// were measured with it. It sits in this process, so its memory counts in the peak figure.
     /// </summary>
     private sealed class DelayedFeedServer(BenchSettings settings) : IDisposable
     {

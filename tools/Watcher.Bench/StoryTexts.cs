@@ -1,4 +1,4 @@
-namespace Watcher.Local.Benchmarks;
+namespace Watcher.Bench;
 
 /// <summary>
 /// News-like text for the benchmark corpus, written the way the seed articles are: a headline and

@@ -1,4 +1,4 @@
-namespace Watcher.Tests.Infrastructure;
+namespace Watcher.Tests.Support;
 
 /// <summary>Paths in the repository the tests run from.</summary>
 public static class RepositoryPaths

@@ -1,4 +1,4 @@
-namespace Watcher.Local.Benchmarks;
+namespace Watcher.Bench;
 
 /// <summary>Counts read back from storage, the queues and MailDev after a benchmark cycle.</summary>
 public sealed record PipelineCounts

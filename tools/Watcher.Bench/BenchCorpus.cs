@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 
-namespace Watcher.Local.Benchmarks;
+namespace Watcher.Bench;
 
 /// <summary>
 /// The benchmark's news: <see cref="FeedCount"/> feeds of <see cref="ItemsPerFeed"/> items, Dutch

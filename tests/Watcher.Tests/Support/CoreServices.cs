@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Watcher.Configuration;
 
-namespace Watcher.Tests.Infrastructure;
+namespace Watcher.Tests.Support;
 
 /// <summary>The core's real services over the embedded defaults plus the settings a test gives.</summary>
 public static class CoreServices

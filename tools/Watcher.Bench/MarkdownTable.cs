@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Watcher.Local.Benchmarks;
+namespace Watcher.Bench;
 
 /// <summary>Prints figures as a Markdown table with padded columns, readable in a terminal and in docs/BENCHMARKS.md.</summary>
 public static class MarkdownTable

@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Watcher.Configuration;
+using Watcher.Local.Hosting;
 
-namespace Watcher.Local.Benchmarks;
+namespace Watcher.Bench;
 
 public sealed record PeersBenchmarkOptions
 {
@@ -27,7 +28,7 @@ public sealed record ToolResult(string Tool, TimeSpan Setup, ToolRun First, Tool
 public sealed record PeersBenchmarkResult(BenchCorpus Corpus, int Ports, TimeSpan ServicesStart, ToolResult Watcher, ToolResult Rss2Email);
 
 /// <summary>
-/// <c>watcher bench peers</c>: Watcher and rss2email side by side over the same local feeds into the
+/// <c>watcher-bench peers</c>: Watcher and rss2email side by side over the same local feeds into the
 /// same MailDev, each from a cold start (fresh storage / fresh rss2email data) to all mail accepted,
 /// each run twice; then the mails are read back and duplicates counted per story.
 /// </summary>
@@ -199,13 +200,12 @@ public static partial class PeersBenchmark
     internal static IEnumerable<int> StoryNumbers(string mailText) =>
         StoryPattern().Matches(mailText).Select(m => int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture));
 
-    /// <summary>How to start this same <c>watcher</c> build, as an apphost or through <c>dotnet</c>.</summary>
+    /// <summary>The <c>watcher</c> build this tool was built with (copied beside it), started as a user starts it.</summary>
     private static string[] WatcherCommand()
     {
         var process = Environment.ProcessPath ?? "dotnet";
-        return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? [process, typeof(PeersBenchmark).Assembly.Location]
-            : [process];
+        var dotnet = Path.GetFileNameWithoutExtension(process) == "dotnet" ? process : "dotnet";
+        return [dotnet, typeof(WatcherApp).Assembly.Location];
     }
 
     private static async Task<(int ExitCode, TimeSpan Elapsed, string Output)> RunProcessAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)

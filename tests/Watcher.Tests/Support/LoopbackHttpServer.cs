@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Watcher.Tests.Infrastructure;
+namespace Watcher.Tests.Support;
 
 /// <summary>A real Kestrel server on 127.0.0.1 whose answers each test defines per path.</summary>
 public sealed class LoopbackHttpServer : IAsyncDisposable

@@ -1,0 +1,3 @@
+using Watcher.Bench;
+
+return await BenchCommand.Create().Parse(args).InvokeAsync();
