@@ -110,6 +110,10 @@ param smtpPassword string = ''
 @secure()
 param tokenSecret string = newGuid()
 
+@description('Lengthens a tokenSecret shorter than the 32 characters Watcher requires; only read on the first provision.')
+@secure()
+param tokenSecretExtension string = newGuid()
+
 @description('Create an Azure AI Language resource and use the azure-language classifier backend.')
 param enableLanguage bool = false
 
@@ -127,6 +131,11 @@ var tags = {
 var functionAppName = 'func-watcher-${resourceToken}'
 var appIdentityName = 'id-watcher-${resourceToken}'
 var smtpUsernameForAcs = empty(smtpUserName) ? 'watcher' : smtpUserName
+// azd's secretOrRandomPassword makes 15 characters on the first provision, and the worker refuses a
+// token secret under 32 (ValidateOnStart would stop all five functions). The lengthened value is
+// what Key Vault stores, so every later provision reads it back whole and keeps it: mailed links
+// stay valid.
+var storedTokenSecret = length(tokenSecret) >= 32 ? tokenSecret : '${tokenSecret}${replace(tokenSecretExtension, '-', '')}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -183,7 +192,7 @@ module vault 'modules/keyvault.bicep' = {
     appIdentityName: appIdentityName
     deployerPrincipalId: deployerPrincipalId
     smtpPassword: smtpPassword
-    tokenSecret: tokenSecret
+    tokenSecret: storedTokenSecret
   }
   dependsOn: [
     identity

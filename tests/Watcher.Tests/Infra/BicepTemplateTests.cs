@@ -235,6 +235,42 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
         Assert.Contains("parameters('dataAccountName')", topic["properties"]!["source"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// azd's <c>secretOrRandomPassword</c> (main.parameters.json) yields 15 characters on a first
+    /// provision; the worker refuses a token secret under 32 and stopped all five functions. The
+    /// template lengthens a short secret with a GUID before Key Vault stores it: here the same
+    /// rule, read from the compiled template, is applied to a 15-character secret and given to the
+    /// real validator.
+    /// </summary>
+    [Fact]
+    public void A_first_provision_token_secret_from_azd_passes_the_workers_validation()
+    {
+        var parameters = File.ReadAllText(Path.Combine(CompiledTemplates.InfraDirectory, "main.parameters.json"));
+        Assert.Contains("$(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} unsubscribe-token-secret)", parameters, StringComparison.Ordinal);
+        var stored = compiled.Main["variables"]!["storedTokenSecret"]!.GetValue<string>();
+        var minimum = int.Parse(StoredSecretRule().Match(stored).Groups["minimum"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("[newGuid()]", compiled.Main["parameters"]!["tokenSecretExtension"]!["defaultValue"]!.GetValue<string>());
+        Assert.Contains("[variables('storedTokenSecret')]", compiled.Main.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }), StringComparison.Ordinal);
+
+        var azdPassword = new string('x', 15);
+        var lengthened = azdPassword.Length >= minimum ? azdPassword : azdPassword + Guid.NewGuid().ToString("N");
+
+        Assert.Empty(TokenSecretFailures(lengthened));
+        Assert.NotEmpty(TokenSecretFailures(azdPassword));
+    }
+
+    private static IEnumerable<string> TokenSecretFailures(string secret)
+    {
+        var options = new WatcherOptions();
+        options.Delivery.PublicBaseUrl = "https://func-watcher.azurewebsites.net";
+        options.Delivery.TokenSecret = secret;
+        var result = new WatcherOptionsValidator().Validate(null, options);
+        return result.Failures?.Where(f => f.Contains("Delivery:TokenSecret", StringComparison.Ordinal)) ?? [];
+    }
+
+    [GeneratedRegex(@"^\[if\(greaterOrEquals\(length\(parameters\('tokenSecret'\)\), (?<minimum>\d+)\), parameters\('tokenSecret'\), format\('\{0\}\{1\}', parameters\('tokenSecret'\), replace\(parameters\('tokenSecretExtension'\), '-', ''\)\)\)\]$")]
+    private static partial Regex StoredSecretRule();
+
     [Fact]
     public void The_Function_App_runs_dotnet_isolated_on_the_framework_the_code_targets()
     {
