@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Every test, on a fresh machine: installs what the tests need (npm packages from
 # package-lock.json; from Debian, Chromium for the browser tests and rss2email for the
-# side-by-side benchmark's smoke test), then builds and runs the test project. The Functions
-# app is not built here (its packages are not on this NuGet source); its source is checked
-# against the core by a Roslyn test instead.
+# side-by-side benchmark's smoke test), then builds the whole solution (the Functions app
+# included; warnings are errors by Directory.Build.props) and runs the tests, which also
+# publish the Functions app and check what azd would deploy.
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
@@ -14,4 +14,5 @@ if [ -n "$missing" ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq && $sudo apt-get install -y -qq $missing >/dev/null
 fi
-dotnet test tests/Watcher.Tests -c Release --nologo --logger "console;verbosity=normal" "$@"
+dotnet build Watcher.sln -c Release --nologo -v q
+dotnet test tests/Watcher.Tests -c Release --no-build --nologo --logger "console;verbosity=normal" "$@"

@@ -3,9 +3,10 @@ using Watcher.Tests.Support;
 namespace Watcher.Tests.Functions;
 
 /// <summary>
-/// The Functions app cannot be built on this machine (its packages are not in the NuGet source),
-/// so its sources are compiled and checked against the core here. Each mutation test changes one
-/// real source and proves the checker reports that very drift.
+/// What the published metadata cannot show (<see cref="PublishedAppTests"/> checks the bindings
+/// there): the Functions app's sources are compiled with Roslyn and checked against the core's
+/// entry points and host.json. Each mutation test changes one real source and proves the checker
+/// reports that very drift.
 /// </summary>
 public sealed class FunctionsSourceTests
 {

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Watcher.Delivery;
+using Watcher.Hosting;
+using Watcher.Storage;
+using Watcher.Tests.Support;
+
+namespace Watcher.Tests.Functions;
+
+/// <summary>
+/// The artifact azd deploys: <c>dotnet publish src/Watcher.Functions</c>, and the metadata the
+/// Functions host reads from it (functions.metadata, extensions.json, worker.config.json),
+/// checked against the core's names. The host indexes these files, not our sources, so a
+/// binding that drifted shows here even where the sources still look right.
+/// </summary>
+public sealed class PublishedAppTests(PublishedAppTests.PublishedApp app) : IClassFixture<PublishedAppTests.PublishedApp>
+{
+    [Fact]
+    public void Metadata_lists_exactly_the_core_functions_with_their_entry_points()
+    {
+        Assert.Equal(
+            [FunctionNames.ClassifyArticle, FunctionNames.DeliverSummaries, FunctionNames.FetchFeeds, FunctionNames.Preferences, FunctionNames.SendDigests],
+            app.Functions.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, function) in app.Functions)
+        {
+            Assert.Equal("dotnet-isolated", function.GetProperty("language").GetString());
+            Assert.Equal($"Watcher.Functions.{name}Function.RunAsync", function.GetProperty("entryPoint").GetString());
+            Assert.True(File.Exists(Path.Combine(app.Directory, function.GetProperty("scriptFile").GetString()!)), $"{name}: scriptFile is not in the publish output");
+        }
+    }
+
+    [Fact]
+    public void Blob_trigger_reads_articles_through_event_grid_on_the_trigger_connection()
+    {
+        var trigger = app.Trigger(FunctionNames.ClassifyArticle);
+
+        Assert.Equal("blobTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(StorageNames.ArticleBlobTriggerPath, trigger.GetProperty("path").GetString());
+        Assert.Equal("EventGrid", trigger.GetProperty("source").GetString());
+        Assert.Equal(StorageNames.TriggerConnection, trigger.GetProperty("connection").GetString());
+    }
+
+    [Fact]
+    public void Queue_trigger_reads_the_summaries_queue_on_the_trigger_connection()
+    {
+        var trigger = app.Trigger(FunctionNames.DeliverSummaries);
+
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(StorageNames.SummariesQueue, trigger.GetProperty("queueName").GetString());
+        Assert.Equal(StorageNames.TriggerConnection, trigger.GetProperty("connection").GetString());
+    }
+
+    [Theory]
+    [InlineData(FunctionNames.FetchFeeds, FunctionNames.FetchFeedsSchedule)]
+    [InlineData(FunctionNames.SendDigests, FunctionNames.SendDigestsSchedule)]
+    public void Timers_take_their_schedule_from_an_app_setting(string function, string schedule)
+    {
+        var trigger = app.Trigger(function);
+
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(schedule, trigger.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void Preferences_is_an_anonymous_get_and_post_route_because_mailed_links_carry_no_key()
+    {
+        var trigger = app.Trigger(FunctionNames.Preferences);
+
+        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(PreferencesEndpoint.Route, trigger.GetProperty("route").GetString());
+        Assert.Equal(["get", "post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Extensions_json_loads_the_storage_extensions_from_files_that_were_published()
+    {
+        using var extensions = JsonDocument.Parse(File.ReadAllText(Path.Combine(app.Directory, "extensions.json")));
+        var loaded = extensions.RootElement.GetProperty("extensions").EnumerateArray().ToList();
+
+        Assert.Contains(loaded, e => e.GetProperty("name").GetString() == "AzureStorageBlobs");
+        Assert.Contains(loaded, e => e.GetProperty("name").GetString() == "AzureStorageQueues");
+        Assert.All(loaded, e => Assert.True(
+            File.Exists(Path.Combine(app.Directory, e.GetProperty("hintPath").GetString()!)),
+            $"{e.GetProperty("name").GetString()}: {e.GetProperty("hintPath").GetString()} is missing"));
+    }
+
+    [Fact]
+    public void Worker_config_starts_the_published_worker_and_the_package_carries_its_settings_files()
+    {
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(app.Directory, "worker.config.json")));
+        var description = config.RootElement.GetProperty("description");
+
+        Assert.Equal("dotnet-isolated", description.GetProperty("language").GetString());
+        Assert.True(File.Exists(Path.Combine(app.Directory, description.GetProperty("defaultWorkerPath").GetString()!)));
+        Assert.True(File.Exists(Path.Combine(app.Directory, "host.json")));
+        Assert.True(File.Exists(Path.Combine(app.Directory, "watcher.json")));
+        Assert.False(File.Exists(Path.Combine(app.Directory, "local.settings.json")), "local settings hold secrets and must not be deployed");
+    }
+
+    public sealed class PublishedApp : IDisposable
+    {
+        public PublishedApp()
+        {
+            Directory = Path.Combine(Path.GetTempPath(), "watcher-publish-" + Guid.NewGuid().ToString("N"));
+            var start = new ProcessStartInfo("dotnet")
+            {
+                ArgumentList = { "publish", RepositoryPaths.Combine("src", "Watcher.Functions"), "-c", "Release", "-o", Directory, "--nologo", "-v", "q" },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var publish = Process.Start(start)!;
+            var output = publish.StandardOutput.ReadToEndAsync();
+            var errors = publish.StandardError.ReadToEnd();
+            publish.WaitForExit();
+            if (publish.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"dotnet publish src/Watcher.Functions failed ({publish.ExitCode}):\n{output.Result}\n{errors}");
+            }
+
+            using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "functions.metadata")));
+            Functions = metadata.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone());
+        }
+
+        public string Directory { get; }
+
+        public IReadOnlyDictionary<string, JsonElement> Functions { get; }
+
+        public JsonElement Trigger(string function) =>
+            Assert.Single(Functions[function].GetProperty("bindings").EnumerateArray(), b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+
+        public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
