@@ -81,7 +81,7 @@ param smtpEntraApplicationId string = ''
 @description('Object id of that application\'s service principal; the template then assigns it the role the relay checks.')
 param smtpServicePrincipalId string = ''
 
-@description('SMTP host (ignored when enableEmail).')
+@description('SMTP host; required unless enableEmail (provisioning stops when it is empty).')
 param smtpHost string = ''
 
 @description('SMTP port (ignored when enableEmail).')
@@ -96,7 +96,7 @@ param smtpPort int = 587
 ])
 param smtpSecurity string = 'StartTls'
 
-@description('Sender address; with enableEmail, empty means the Azure-managed domain\'s DoNotReply address.')
+@description('Sender address; required unless enableEmail. With enableEmail, empty means the Azure-managed domain\'s DoNotReply address.')
 param smtpFrom string = ''
 
 @description('SMTP username; with enableEmail, the SMTP username created for the Entra application.')
@@ -235,10 +235,17 @@ var smtp = enableEmail
       userName: smtpUsernameForAcs
     }
   : {
-      host: smtpHost
+      // The worker refuses an empty host or sender at start (and every function with it), so an
+      // unset relay stops the deployment here, naming the azd values to set, instead of
+      // deploying an app that cannot start.
+      host: empty(smtpHost)
+        ? fail('smtpHost is empty: set WATCHER_SMTP_HOST (azd env set WATCHER_SMTP_HOST smtp.example.com), or WATCHER_ENABLE_EMAIL=true for Azure Communication Services Email. See docs/DEPLOY.md.')
+        : smtpHost
       port: smtpPort
       security: smtpSecurity
-      from: smtpFrom
+      from: empty(smtpFrom)
+        ? fail('smtpFrom is empty: set WATCHER_SMTP_FROM (azd env set WATCHER_SMTP_FROM watcher@example.com), or WATCHER_ENABLE_EMAIL=true for Azure Communication Services Email. See docs/DEPLOY.md.')
+        : smtpFrom
       userName: smtpUserName
     }
 

@@ -259,6 +259,24 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
         Assert.NotEmpty(TokenSecretFailures(azdPassword));
     }
 
+    [Theory]
+    [InlineData("smtpHost", "WATCHER_SMTP_HOST", "Smtp:Host")]
+    [InlineData("smtpFrom", "WATCHER_SMTP_FROM", "Smtp:From")]
+    public void An_unset_mail_relay_stops_provisioning_with_the_azd_value_to_set(string parameter, string azdValue, string setting)
+    {
+        var parameters = File.ReadAllText(Path.Combine(CompiledTemplates.InfraDirectory, "main.parameters.json"));
+        Assert.Contains($"\"{parameter}\": {{ \"value\": \"${{{azdValue}=}}\" }}", parameters, StringComparison.Ordinal);
+        var template = compiled.Main.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Assert.Contains($"if(empty(parameters('{parameter}')), fail('{parameter} is empty: set {azdValue} ", template, StringComparison.Ordinal);
+
+        // The guard exists because the worker would refuse the empty value at start.
+        var options = new WatcherOptions();
+        options.Smtp.Host = setting == "Smtp:Host" ? "" : "smtp.example.com";
+        options.Smtp.From = setting == "Smtp:From" ? "" : "watcher@example.com";
+        var failures = new WatcherOptionsValidator().Validate(null, options).Failures ?? [];
+        Assert.Contains(failures, f => f.Contains(setting, StringComparison.Ordinal));
+    }
+
     private static IEnumerable<string> TokenSecretFailures(string secret)
     {
         var options = new WatcherOptions();
