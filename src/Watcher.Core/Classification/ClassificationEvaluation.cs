@@ -21,6 +21,17 @@ public sealed record LabelledArticle
     [JsonPropertyName("labels")]
     public IReadOnlyList<string>? Labels { get; init; }
 
+    /// <summary>The site the article was published on; cross-validation keeps a site on one side.</summary>
+    [JsonPropertyName("source")]
+    public string? Source { get; init; }
+
+    [JsonPropertyName("url")]
+    public string? Url { get; init; }
+
+    /// <summary>No topic, but the same companies and words as one (data/classification/README.md).</summary>
+    [JsonPropertyName("hard_negative")]
+    public bool HardNegative { get; init; }
+
     public ClassificationRequest ToRequest() => new(Id, Title, Text, Lang);
 
     /// <summary>Reads a JSONL file; a bad line fails with its file and line number.</summary>
@@ -32,35 +43,66 @@ public sealed record LabelledArticle
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             number++;
-            if (string.IsNullOrWhiteSpace(line))
+            if (Parse(line, source, number) is { } item)
             {
-                continue;
-            }
-
-            try
-            {
-                var item = JsonSerializer.Deserialize<LabelledArticle>(line)
-                    ?? throw new InvalidDataException("the line is null.");
-                if (string.IsNullOrWhiteSpace(item.Title) && string.IsNullOrWhiteSpace(item.Text))
-                {
-                    throw new InvalidDataException("both 'title' and 'text' are empty.");
-                }
-
                 items.Add(item);
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{source}:{number}: not a JSON object with a string 'id' ({e.Message})", e);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new InvalidDataException($"{source}:{number}: {e.Message}", e);
             }
         }
 
         return items;
     }
+
+    /// <summary>The same as <see cref="ReadJsonLinesAsync"/> for text already in memory (an embedded resource).</summary>
+    public static List<LabelledArticle> ReadJsonLines(string text, string source)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var items = new List<LabelledArticle>();
+        var number = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            number++;
+            if (Parse(line, source, number) is { } item)
+            {
+                items.Add(item);
+            }
+        }
+
+        return items;
+    }
+
+    private static LabelledArticle? Parse(string line, string source, int number)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return null;
+        }
+
+        try
+        {
+            var item = JsonSerializer.Deserialize(line, LabelledArticleJsonContext.Default.LabelledArticle)
+                ?? throw new InvalidDataException("the line is null.");
+            if (string.IsNullOrWhiteSpace(item.Title) && string.IsNullOrWhiteSpace(item.Text))
+            {
+                throw new InvalidDataException("both 'title' and 'text' are empty.");
+            }
+
+            return item;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}:{number}: not a JSON object with a string 'id' ({e.Message})", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{source}:{number}: {e.Message}", e);
+        }
+    }
 }
+
+// Source-generated: reflection-based deserialization would add its JIT to every cold start that
+// loads the embedded corpus.
+[JsonSerializable(typeof(LabelledArticle))]
+internal sealed partial class LabelledArticleJsonContext : JsonSerializerContext;
 
 /// <summary>Precision, recall and F1 of one topic over a labelled data set.</summary>
 public sealed record TopicScore(string Topic, int TruePositives, int FalsePositives, int FalseNegatives)

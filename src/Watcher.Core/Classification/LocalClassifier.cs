@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Watcher.Classification.Learning;
 using Watcher.Configuration;
 
 namespace Watcher.Classification;
@@ -8,7 +9,7 @@ public sealed class LocalClassifier : IArticleClassifier
 {
     public const string ClassifierName = "watcher-local";
 
-    public const string ClassifierVersion = "2.0";
+    public const string ClassifierVersion = "3.0";
 
     private readonly TopicEngine engine;
 
@@ -16,10 +17,30 @@ public sealed class LocalClassifier : IArticleClassifier
     {
         ArgumentNullException.ThrowIfNull(options);
         engine = new TopicEngine(options.Value.Topics);
+        var canonical = Canonical(options.Value.Topics);
+        var learned = new List<string>();
+        foreach (var source in options.Value.Topics.Where(t => !string.IsNullOrWhiteSpace(t.Value.Examples)).GroupBy(t => t.Value.Examples!, StringComparer.Ordinal))
+        {
+            var fingerprint = TrainingExamples.Fingerprint(source.Key);
+            learned.Add(fingerprint);
+            var shipped = source.Key == TrainingExamples.Embedded ? ShippedTopicModels.TryLoad(ShippedTopicModels.Fingerprint(canonical, fingerprint)) : null;
+            if (shipped is not null)
+            {
+                foreach (var (topic, model) in shipped)
+                {
+                    engine.UseModel(topic, model);
+                }
+            }
+            else
+            {
+                TopicLearner.Learn(engine, source.Select(t => t.Key), TrainingExamples.Load(source.Key));
+            }
+        }
 
         // Topics are data, so the same code with other topics is another classifier: the version
-        // names the topic definitions too, and a stored verdict says which ones decided it.
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Canonical(options.Value.Topics)));
+        // names the topic definitions and the examples they learned from too, and a stored verdict
+        // says which ones decided it.
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical + string.Join(',', learned)));
         Version = $"{ClassifierVersion}+topics.{Convert.ToHexStringLower(hash)[..12]}";
     }
 
@@ -54,7 +75,7 @@ public sealed class LocalClassifier : IArticleClassifier
 
     // Written out by hand rather than with a JSON serializer: reflection-based serialization
     // would add tens of milliseconds of JIT to every cold start.
-    private static string Canonical(Dictionary<string, TopicOptions> topics)
+    internal static string Canonical(IReadOnlyDictionary<string, TopicOptions> topics)
     {
         var text = new System.Text.StringBuilder();
         void Groups(List<List<string>> groups) => text.AppendJoin('|', groups.Select(g => string.Join(',', g))).Append(';');
@@ -75,7 +96,7 @@ public sealed class LocalClassifier : IArticleClassifier
                 text.AppendJoin(',', signal.Terms).Append(System.Globalization.CultureInfo.InvariantCulture, $":{signal.Weight};");
             }
 
-            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{topic.TitleWeight};{topic.MaxEvidence};{topic.Threshold}}}");
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{topic.TitleWeight};{topic.MaxEvidence};{topic.Threshold};{topic.Examples}}}");
         }
 
         return text.ToString();

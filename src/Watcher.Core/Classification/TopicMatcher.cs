@@ -22,6 +22,7 @@ internal sealed class TopicMatcher
     {
         Id = id;
         Threshold = options.Threshold;
+        MaxEvidence = options.MaxEvidence;
         titleWeight = options.TitleWeight;
         maxEvidence = options.MaxEvidence;
         int[] Compile(IEnumerable<string> terms) => terms.Select(t => index.Add(TermPattern.Parse(t, out var error) ?? throw new ArgumentException($"Topic '{id}': {error}", nameof(options)))).ToArray();
@@ -41,6 +42,39 @@ internal sealed class TopicMatcher
     public string Id { get; }
 
     public double Threshold { get; }
+
+    public int MaxEvidence { get; }
+
+    /// <summary>How many numbers <see cref="AddConceptFeatures"/> adds.</summary>
+    public int ConceptFeatureCount => 1 + rules.Length * 2 + context.Length + 1 + signals.Length;
+
+    /// <summary>
+    /// The topic's concepts as numbers for a learned model: the rule score, for each rule the share
+    /// of its groups found anywhere and whether all were, each context group, the exclusions and
+    /// each signal. They carry the multilingual lexicon of the rules to articles whose words the
+    /// model never saw.
+    /// </summary>
+    public void AddConceptFeatures(AnalyzedArticle article, TopicMatch match, List<double> features)
+    {
+        features.Add(match.Score);
+        foreach (var rule in rules)
+        {
+            var found = rule.Groups.Count(g => article.SentencesWithAny(g) is not null);
+            features.Add((double)found / rule.Groups.Length);
+            features.Add(found == rule.Groups.Length ? 1 : 0);
+        }
+
+        foreach (var group in context)
+        {
+            features.Add(article.SentencesWithAny(group) is null ? 0 : 1);
+        }
+
+        features.Add(article.SentencesWithAny(exclusions) is null ? 0 : 1);
+        foreach (var (terms, _) in signals)
+        {
+            features.Add(article.SentencesWithAny(terms) is null ? 0 : 1);
+        }
+    }
 
     /// <summary>Score in 0..1 and the evidence sentences, strongest first.</summary>
     public TopicMatch Match(AnalyzedArticle article)

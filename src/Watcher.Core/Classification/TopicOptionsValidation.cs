@@ -9,9 +9,14 @@ public static class TopicOptionsValidation
     {
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(fail);
-        if (topic.AllOf.Count == 0 && topic.Rules.Count == 0)
+        if (topic.AllOf.Count == 0 && topic.Rules.Count == 0 && string.IsNullOrWhiteSpace(topic.Examples))
         {
-            fail($"{setting}:AllOf", "a topic needs AllOf or at least one entry in Rules.");
+            fail($"{setting}:AllOf", "a topic needs AllOf, at least one entry in Rules, or Examples to learn from.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(topic.Examples) && topic.Examples != Learning.TrainingExamples.Embedded && !File.Exists(topic.Examples))
+        {
+            fail($"{setting}:Examples", $"'{topic.Examples}' is neither 'embedded' nor an existing JSONL file (relative paths are from {Environment.CurrentDirectory}).");
         }
 
         ValidateGroups($"{setting}:AllOf", topic.AllOf, fail);

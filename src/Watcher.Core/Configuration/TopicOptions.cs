@@ -65,6 +65,15 @@ public sealed class TopicOptions
     /// <summary>How many evidence sentences the verdict quotes. Default 3.</summary>
     public int MaxEvidence { get; set; } = 3;
 
+    /// <summary>
+    /// Labelled articles the topic is learned from: <c>embedded</c> for the corpus of real published
+    /// articles shipped with Watcher (data/classification/real), or the path of a JSONL file of
+    /// <c>{"id","title","text","labels":[...]}</c> lines, those whose labels hold the topic's id
+    /// being its positive examples. A learned topic is decided by a model over the article's words
+    /// and the rules' concepts; without Examples the rules alone decide and need AllOf or Rules.
+    /// </summary>
+    public string? Examples { get; set; }
+
     /// <summary>Score in 0..1 an article needs to be tagged with the topic.</summary>
     public double Threshold { get; set; } = 0.5;
 }

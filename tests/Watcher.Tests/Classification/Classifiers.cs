@@ -11,8 +11,22 @@ internal static class Classifiers
 {
     private static readonly Lazy<LocalClassifier> BuiltIn = new(() => new LocalClassifier(Options.Create(Bind(new ConfigurationBuilder().AddWatcherDefaults().Build()))));
 
-    /// <summary>The local classifier with the built-in topics, as shipped.</summary>
+    private static readonly Lazy<LocalClassifier> Rules = new(() =>
+    {
+        var options = Bind(new ConfigurationBuilder().AddWatcherDefaults().Build());
+        foreach (var topic in options.Topics.Values)
+        {
+            topic.Examples = null;
+        }
+
+        return new LocalClassifier(Options.Create(options));
+    });
+
+    /// <summary>The local classifier with the built-in topics, as shipped (learned from the corpus of real articles).</summary>
     public static LocalClassifier Default => BuiltIn.Value;
+
+    /// <summary>The built-in topics decided by their rules alone: what the rule-matcher tests and the self-written fixtures exercise.</summary>
+    public static LocalClassifier RulesOnly => Rules.Value;
 
     /// <summary>Options from the shipped defaults overlaid with <paramref name="json"/> (a document with a <c>Watcher</c> section).</summary>
     public static WatcherOptions OptionsFrom(string json, bool withDefaults = true)

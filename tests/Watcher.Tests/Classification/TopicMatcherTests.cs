@@ -15,7 +15,7 @@ public sealed class TopicMatcherTests
     [InlineData("Investors cheer results", "Investors bought the shares after the company raised its forecast.")]
     public void Hard_negatives_match_nothing(string title, string text)
     {
-        var result = Classifiers.Default.Classify(new("neg", title, text, null));
+        var result = Classifiers.RulesOnly.Classify(new("neg", title, text, null));
 
         Assert.Empty(result.Topics);
     }
@@ -30,7 +30,7 @@ public sealed class TopicMatcherTests
     [InlineData("Washington exige la vente forcée de l'application", "divestment")]
     public void Inflections_and_compounds_match_in_a_title(string title, string topic)
     {
-        var result = Classifiers.Default.Classify(new("t", title, "", null));
+        var result = Classifiers.RulesOnly.Classify(new("t", title, "", null));
 
         Assert.Contains(topic, result.TopicIds());
         var match = result.Topics.Single(t => t.Id == topic);
@@ -63,9 +63,9 @@ public sealed class TopicMatcherTests
     [Fact]
     public void Score_grows_with_evidence_and_title_weighs_more_than_a_sentence()
     {
-        var one = Classifiers.Default.Classify(new("a", "News", "Sweden banned Huawei from its 5G network.", "en")).Topics.Single();
-        var two = Classifiers.Default.Classify(new("b", "News", "Sweden banned Huawei from its 5G network. Norway will also exclude Huawei from telecom networks.", "en")).Topics.Single();
-        var titled = Classifiers.Default.Classify(new("c", "Sweden bans Huawei from 5G", "The decision was announced on Monday by the regulator.", "en")).Topics.Single();
+        var one = Classifiers.RulesOnly.Classify(new("a", "News", "Sweden banned Huawei from its 5G network.", "en")).Topics.Single();
+        var two = Classifiers.RulesOnly.Classify(new("b", "News", "Sweden banned Huawei from its 5G network. Norway will also exclude Huawei from telecom networks.", "en")).Topics.Single();
+        var titled = Classifiers.RulesOnly.Classify(new("c", "Sweden bans Huawei from 5G", "The decision was announced on Monday by the regulator.", "en")).Topics.Single();
 
         Assert.Equal(0.551, one.Score, 3);
         Assert.True(two.Score > one.Score);

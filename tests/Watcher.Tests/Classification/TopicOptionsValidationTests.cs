@@ -23,7 +23,7 @@ public sealed class TopicOptionsValidationTests
     [InlineData("""{ "AllOf": [ [ "ban" ] ], "NoneOf": [ "* *" ] }""", "Watcher:Topics:x:NoneOf:0", "any word")]
     [InlineData("""{ "AllOf": [ [ "ban" ] ], "TitleWeight": -1 }""", "Watcher:Topics:x:TitleWeight", "[0, 10]")]
     [InlineData("""{ "AllOf": [ [ "ban" ] ], "Threshold": 1.5 }""", "Watcher:Topics:x:Threshold", "(0, 1]")]
-    [InlineData("""{ "Name": "no rules" }""", "Watcher:Topics:x:AllOf", "AllOf or at least one entry in Rules")]
+    [InlineData("""{ "Name": "no rules" }""", "Watcher:Topics:x:AllOf", "AllOf, at least one entry in Rules, or Examples")]
     public void Bad_topic_setting_is_named(string topic, string setting, string problem)
     {
         var options = Classifiers.OptionsFrom($$"""{ "Watcher": { "Topics": { "x": {{topic}} } } }""", withDefaults: false);
