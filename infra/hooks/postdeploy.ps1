@@ -7,7 +7,7 @@ if (-not (Get-Command az -ErrorAction SilentlyContinue)) {
     Write-Error 'postdeploy: the Azure CLI (az) is required; see docs/DEPLOY.md, Prerequisites.'
 }
 
-foreach ($name in 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'EVENTGRID_SYSTEM_TOPIC_NAME', 'HOST_STORAGE_ACCOUNT_NAME', 'EVENTGRID_DEADLETTER_CONTAINER') {
+foreach ($name in 'AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'EVENTGRID_SYSTEM_TOPIC_NAME', 'HOST_STORAGE_ACCOUNT_NAME', 'EVENTGRID_DEADLETTER_CONTAINER') {
     if (-not [Environment]::GetEnvironmentVariable($name)) {
         Write-Error "postdeploy: $name is not set; run 'azd provision' first."
     }
@@ -17,7 +17,7 @@ $template = Join-Path $PSScriptRoot '..' 'articles-subscription.bicep'
 
 $attempt = 1
 while ($true) {
-    $key = az functionapp keys list --resource-group $env:AZURE_RESOURCE_GROUP --name $env:AZURE_FUNCTION_APP_NAME `
+    $key = az functionapp keys list --subscription $env:AZURE_SUBSCRIPTION_ID --resource-group $env:AZURE_RESOURCE_GROUP --name $env:AZURE_FUNCTION_APP_NAME `
         --query 'systemKeys.blobs_extension' --output tsv 2>$null
     if ($key) { break }
     if ($attempt -ge 10) {
@@ -30,7 +30,9 @@ while ($true) {
 Remove-Variable key
 
 # The template reads the key itself with listKeys, so it never lands in a log.
+# azd's subscription, not whatever `az account set` chose last.
 az deployment group create `
+    --subscription $env:AZURE_SUBSCRIPTION_ID `
     --resource-group $env:AZURE_RESOURCE_GROUP `
     --name 'watcher-articles-subscription' `
     --template-file $template `

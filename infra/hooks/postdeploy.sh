@@ -12,7 +12,7 @@ if ! command -v az >/dev/null 2>&1; then
   exit 1
 fi
 
-for name in AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME EVENTGRID_SYSTEM_TOPIC_NAME HOST_STORAGE_ACCOUNT_NAME EVENTGRID_DEADLETTER_CONTAINER; do
+for name in AZURE_SUBSCRIPTION_ID AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME EVENTGRID_SYSTEM_TOPIC_NAME HOST_STORAGE_ACCOUNT_NAME EVENTGRID_DEADLETTER_CONTAINER; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then
     echo "postdeploy: $name is not set; run 'azd provision' first." >&2
@@ -25,7 +25,7 @@ template="$(dirname "$0")/../articles-subscription.bicep"
 # The key appears once the host has started with the new code; give it a few minutes.
 attempt=1
 while :; do
-  key=$(az functionapp keys list --resource-group "$AZURE_RESOURCE_GROUP" --name "$AZURE_FUNCTION_APP_NAME" \
+  key=$(az functionapp keys list --subscription "$AZURE_SUBSCRIPTION_ID" --resource-group "$AZURE_RESOURCE_GROUP" --name "$AZURE_FUNCTION_APP_NAME" \
     --query "systemKeys.blobs_extension" --output tsv 2>/dev/null || true)
   if [ -n "$key" ]; then
     break
@@ -41,7 +41,9 @@ done
 unset key
 
 # The template reads the key itself with listKeys, so it never lands in a log or the shell history.
+# azd's subscription, not whatever `az account set` chose last.
 az deployment group create \
+  --subscription "$AZURE_SUBSCRIPTION_ID" \
   --resource-group "$AZURE_RESOURCE_GROUP" \
   --name "watcher-articles-subscription" \
   --template-file "$template" \

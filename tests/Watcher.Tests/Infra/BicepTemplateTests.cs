@@ -323,6 +323,43 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
     }
 
     [Fact]
+    public async Task The_postdeploy_hook_runs_every_az_command_in_azds_subscription()
+    {
+        // az cannot run here; a stand-in on PATH records each call and hands out a key.
+        var bin = Directory.CreateTempSubdirectory("watcher-az-");
+        var log = Path.Combine(bin.FullName, "calls.log");
+        var az = Path.Combine(bin.FullName, "az");
+        await File.WriteAllTextAsync(az, $"#!/bin/sh\necho \"$*\" >> '{log}'\ncase \"$*\" in *\"keys list\"*) echo key;; esac\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(az, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        var start = new System.Diagnostics.ProcessStartInfo("sh", [Path.Combine(CompiledTemplates.InfraDirectory, "hooks", "postdeploy.sh")]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.Environment["PATH"] = bin.FullName + ":" + Environment.GetEnvironmentVariable("PATH");
+        foreach (var name in new[] { "AZURE_RESOURCE_GROUP", "AZURE_FUNCTION_APP_NAME", "EVENTGRID_SYSTEM_TOPIC_NAME", "HOST_STORAGE_ACCOUNT_NAME", "EVENTGRID_DEADLETTER_CONTAINER" })
+        {
+            start.Environment[name] = name.ToLowerInvariant();
+        }
+
+        start.Environment["AZURE_SUBSCRIPTION_ID"] = "00000000-1111-2222-3333-444444444444";
+        using (var hook = System.Diagnostics.Process.Start(start)!)
+        {
+            var errors = await hook.StandardError.ReadToEndAsync();
+            await hook.WaitForExitAsync();
+            Assert.True(hook.ExitCode == 0, errors);
+        }
+
+        var calls = await File.ReadAllLinesAsync(log);
+        Assert.Equal(2, calls.Length);
+        Assert.All(calls, call => Assert.Contains("--subscription 00000000-1111-2222-3333-444444444444", call, StringComparison.Ordinal));
+        bin.Delete(recursive: true);
+
+        var powershell = File.ReadAllText(Path.Combine(CompiledTemplates.InfraDirectory, "hooks", "postdeploy.ps1"));
+        Assert.Equal(2, Regex.Count(powershell, @"\baz (functionapp|deployment)"));
+        Assert.Equal(2, Regex.Count(powershell, @"--subscription \$env:AZURE_SUBSCRIPTION_ID"));
+    }
+
+    [Fact]
     public void The_postdeploy_hooks_pass_every_parameter_of_the_subscription_template()
     {
         var parameters = compiled.ArticlesSubscription["parameters"]!.AsObject().Select(p => p.Key).ToList();
