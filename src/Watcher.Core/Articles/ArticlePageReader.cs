@@ -71,6 +71,22 @@ public sealed class ArticlePageReader : IDisposable
     /// <summary>The page's HTML; redirects are followed here so that each target passes the guard.</summary>
     public async Task<(string Html, Uri FinalUrl)> FetchPageAsync(Uri url, CancellationToken cancellationToken)
     {
+        // HttpClient.Timeout stops at the headers when the body is streamed; a page that drips a
+        // byte a second would hold the run. Fetch:Timeout bounds the whole page, redirects included.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Timeout);
+        try
+        {
+            return await FetchWithinAsync(url, deadline.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new PageFetchException($"no complete page from {url} within {options.Timeout.TotalSeconds:0.#} s (Watcher:Fetch:Timeout)", e);
+        }
+    }
+
+    private async Task<(string Html, Uri FinalUrl)> FetchWithinAsync(Uri url, CancellationToken cancellationToken)
+    {
         var current = url;
         for (var hop = 0; hop <= FeedFetcher.MaxRedirects; hop++)
         {
@@ -139,10 +155,6 @@ public sealed class ArticlePageReader : IDisposable
             catch (HttpRequestException e)
             {
                 throw new PageFetchException($"request to {current} failed: {e.Message}", e);
-            }
-            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new PageFetchException($"no answer from {current} within {options.Timeout.TotalSeconds:0.#} s", e);
             }
         }
 

@@ -125,6 +125,30 @@ public sealed class FullTextTests(FetchTestHost host) : IClassFixture<FetchTestH
     }
 
     [Fact]
+    public async Task A_page_that_drips_its_body_is_cut_at_the_fetch_timeout()
+    {
+        host.Server.Map("/drip/page", async context =>
+        {
+            context.Response.ContentType = "text/html";
+            await context.Response.StartAsync(context.RequestAborted);
+            for (var i = 0; i < 300 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                await context.Response.Body.WriteAsync("<p>x</p>"u8.ToArray(), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(100, context.RequestAborted);
+            }
+        });
+        using var provider = await FetchTestHost.BuildAsync(host.WriteConfig([], new JsonObject { ["AllowedPrivateHosts"] = new JsonArray("127.0.0.1"), ["Timeout"] = "00:00:01" }));
+        var reader = provider.GetRequiredService<ArticlePageReader>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var cut = await Assert.ThrowsAsync<PageFetchException>(() => reader.FetchPageAsync(host.Server.Url("/drip/page"), CancellationToken.None));
+
+        Assert.Contains("within 1 s (Watcher:Fetch:Timeout)", cut.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the 30-second drip held the fetch for {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task Only_web_schemes_are_fetched()
     {
         using var provider = await FetchTestHost.BuildAsync(host.WriteConfig([]));
