@@ -31,7 +31,17 @@ internal static class RunCommand
                 return 0;
             }
 
-            return Report(await host.RunOnceAsync(cancellationToken));
+            try
+            {
+                return Report(await host.RunOnceAsync(cancellationToken));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C: what was written is consistent and what was not finished is still
+                // queued (as after a crash), so the next run continues; 130 is the shell's code for it.
+                Console.Error.WriteLine("Interrupted: the step in hand was abandoned; unfinished work stays queued for the next run.");
+                return 130;
+            }
         });
         return command;
     }

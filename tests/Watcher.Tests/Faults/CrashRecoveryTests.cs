@@ -56,6 +56,24 @@ public sealed partial class CrashRecoveryTests(ServicesFixture services) : Pipel
         await AssertRecoveredAsync(config, matching);
     }
 
+    [Fact]
+    public async Task Ctrl_C_on_one_cycle_says_so_and_exits_130_without_a_stack_trace()
+    {
+        var (config, matching) = ServeFeeds();
+
+        using (var running = WatcherCli.Start(["run", "--once", "--config", config]))
+        {
+            await WaitForArticlesAsync(30);
+            await running.InterruptAsync();
+            var stopped = await running.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(stopped.ExitCode == 130, stopped.ToString());
+            Assert.Contains("Interrupted: the step in hand was abandoned", stopped.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stopped.Output, StringComparison.Ordinal);
+        }
+
+        await AssertRecoveredAsync(config, matching);
+    }
+
     private async Task AssertRecoveredAsync(string config, IReadOnlyList<string> matchingTitles)
     {
         // What the interrupted run had received comes back after the (short) visibility timeout.
