@@ -28,6 +28,49 @@ public sealed class PreferencesEndpoint(
 {
     public const string Route = "preferences";
 
+    /// <summary>The largest form body a host reads: the real form is well under 2 KB.</summary>
+    public const int MaxFormBytes = 16 * 1024;
+
+    /// <summary>The most fields a form may have: the real form has one per topic plus six.</summary>
+    public const int MaxFormFields = 100;
+
+    /// <summary>
+    /// Reads a URL-encoded form body for <see cref="HandleAsync"/> within <see cref="MaxFormBytes"/>
+    /// and <see cref="MaxFormFields"/>; over either, the refusal page (413 or 400) to answer instead.
+    /// Both hosts read through here, so a 5 MB field is refused the same way by each.
+    /// </summary>
+    public static async Task<(IReadOnlyList<KeyValuePair<string, string>> Form, PreferencesResponse? Refusal)> ReadFormAsync(Stream body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var buffer = new byte[MaxFormBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        if (length > MaxFormBytes)
+        {
+            return ([], Page(413, "Form too large", $"<p>The form sent is larger than {MaxFormBytes / 1024} KB. Nothing was changed; open the link from your mail again.</p>"));
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+        if (text.Count(c => c == '&') + 1 > MaxFormFields)
+        {
+            return ([], Page(400, "Too many form fields", $"<p>The form sent has more than {MaxFormFields} fields. Nothing was changed; open the link from your mail again.</p>"));
+        }
+
+        var fields = System.Web.HttpUtility.ParseQueryString(text);
+        var form = new List<KeyValuePair<string, string>>();
+        foreach (var key in fields.AllKeys.OfType<string>())
+        {
+            form.AddRange((fields.GetValues(key) ?? []).Select(value => new KeyValuePair<string, string>(key, value)));
+        }
+
+        return (form, null);
+    }
+
     public async Task<PreferencesResponse> HandleAsync(string method, string? token, IReadOnlyList<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
     {
         var isPost = string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Web;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Watcher.Delivery;
@@ -18,17 +17,14 @@ public sealed class PreferencesFunction(PreferencesEndpoint endpoint)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = PreferencesEndpoint.Route)] HttpRequestData request,
         CancellationToken cancellationToken)
     {
-        var form = new List<KeyValuePair<string, string>>();
-        if (request.Method == "POST")
+        IReadOnlyList<KeyValuePair<string, string>> form = [];
+        PreferencesResponse? refusal = null;
+        if (string.Equals(request.Method, "POST", StringComparison.OrdinalIgnoreCase))
         {
-            var fields = HttpUtility.ParseQueryString(await request.ReadAsStringAsync() ?? "");
-            foreach (var key in fields.AllKeys.OfType<string>())
-            {
-                form.AddRange((fields.GetValues(key) ?? []).Select(value => new KeyValuePair<string, string>(key, value)));
-            }
+            (form, refusal) = await PreferencesEndpoint.ReadFormAsync(request.Body, cancellationToken);
         }
 
-        var page = await endpoint.HandleAsync(request.Method, request.Query["token"], form, cancellationToken);
+        var page = refusal ?? await endpoint.HandleAsync(request.Method, request.Query["token"], form, cancellationToken);
         var response = request.CreateResponse((HttpStatusCode)page.StatusCode);
         response.Headers.Add("Content-Type", PreferencesResponse.ContentType);
         foreach (var (name, value) in PreferencesResponse.Headers)

@@ -38,16 +38,14 @@ public sealed class PreferencesServer : IAsyncDisposable
         var app = builder.Build();
         app.MapMethods("/api/" + PreferencesEndpoint.Route, ["GET", "POST"], async (HttpContext context) =>
         {
-            var form = new List<KeyValuePair<string, string>>();
-            if (context.Request.HasFormContentType)
+            IReadOnlyList<KeyValuePair<string, string>> form = [];
+            PreferencesResponse? refusal = null;
+            if (HttpMethods.IsPost(context.Request.Method))
             {
-                foreach (var (key, values) in await context.Request.ReadFormAsync(context.RequestAborted))
-                {
-                    form.AddRange(values.Select(v => new KeyValuePair<string, string>(key, v ?? "")));
-                }
+                (form, refusal) = await PreferencesEndpoint.ReadFormAsync(context.Request.Body, context.RequestAborted);
             }
 
-            var response = await endpoint.HandleAsync(context.Request.Method, context.Request.Query["token"], form, context.RequestAborted);
+            var response = refusal ?? await endpoint.HandleAsync(context.Request.Method, context.Request.Query["token"], form, context.RequestAborted);
             context.Response.StatusCode = response.StatusCode;
             context.Response.ContentType = PreferencesResponse.ContentType;
             foreach (var (name, value) in PreferencesResponse.Headers)

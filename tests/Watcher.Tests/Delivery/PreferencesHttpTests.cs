@@ -42,6 +42,24 @@ public sealed class PreferencesHttpTests(ServicesFixture services) : IClassFixtu
         Assert.Equal("America/New_York", active.TimeZone);
     }
 
+    [Theory]
+    [InlineData(5 * 1024 * 1024, 1, HttpStatusCode.RequestEntityTooLarge, "Form too large")]
+    [InlineData(1, 3000, HttpStatusCode.BadRequest, "Too many form fields")]
+    public async Task An_oversized_form_is_refused_with_a_message_and_nothing_saved(int fieldLength, int fields, HttpStatusCode status, string title)
+    {
+        var ann = DeliveryTestHost.Subscriber("ann", DeliverySchedule.Daily, "5g-ban");
+        await using var setup = await SetUpAsync(ann);
+        var url = setup.Url(setup.Host.Get<PreferenceTokens>().Create(ann.Email));
+        var body = string.Join('&', Enumerable.Repeat($"t={new string('x', fieldLength)}", fields)) + "&action=unsubscribe";
+
+        var response = await setup.Http.PostAsync(url, new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(title, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Single(await setup.Host.Get<SubscriberDirectory>().ActiveAsync(CancellationToken.None));
+    }
+
     [Fact]
     public async Task Invalid_settings_are_refused_with_every_problem_named_and_nothing_saved()
     {

@@ -113,6 +113,7 @@ public static partial class FunctionsSourceChecker
             {
                 public abstract string Method { get; }
                 public abstract Uri Url { get; }
+                public abstract System.IO.Stream Body { get; }
                 public virtual System.Collections.Specialized.NameValueCollection Query => throw new NotSupportedException();
                 public abstract HttpResponseData CreateResponse();
             }
