@@ -18,6 +18,7 @@ public sealed class FeedFetcher : IDisposable
     private readonly HttpClient http;
     private readonly FetchOptions options;
     private readonly HostThrottle throttle;
+    private readonly PrivateAddressGuard redirectGuard;
     private readonly SemaphoreSlim requests;
     private readonly TimeProvider clock;
 
@@ -27,6 +28,7 @@ public sealed class FeedFetcher : IDisposable
         this.options = options.Value.Fetch;
         throttle = new HostThrottle(this.options.MaxConcurrencyPerHost, this.options.MinIntervalPerHost, clock);
         requests = new SemaphoreSlim(this.options.MaxConcurrency, this.options.MaxConcurrency);
+        redirectGuard = new PrivateAddressGuard(this.options.AllowedPrivateHosts);
         http = new HttpClient(new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.All,
@@ -79,6 +81,7 @@ public sealed class FeedFetcher : IDisposable
                 throw new FeedFetchException(FeedErrorKind.RedirectLoop, $"redirect loop: {current} leads back to {next}");
             }
 
+            await CheckRedirectTargetAsync(url, current, next, cancellationToken);
             onlyPermanentMoves &= answer.IsPermanentRedirect;
             if (onlyPermanentMoves)
             {
@@ -86,6 +89,30 @@ public sealed class FeedFetcher : IDisposable
             }
 
             current = next;
+        }
+    }
+
+    // The configured URL may be private (the operator chose it); a redirect to a private,
+    // loopback or link-local host that was neither configured nor allow-listed is refused, or a
+    // feed could steer Watcher at the instance metadata endpoint or a VNet-private service.
+    private async Task CheckRedirectTargetAsync(Uri configured, Uri from, Uri to, CancellationToken cancellationToken)
+    {
+        if (string.Equals(to.Host, configured.Host, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        try
+        {
+            await redirectGuard.ResolveAsync(to.Host, cancellationToken);
+        }
+        catch (BlockedAddressException e)
+        {
+            throw new FeedFetchException(FeedErrorKind.NotAllowed, $"{from} redirects to {to}, refused: {e.Message}", inner: e);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            // A name that does not resolve fails at the connection, with the network error named there.
         }
     }
 

@@ -32,6 +32,8 @@ public sealed class BadInputTests(BadInputTests.Host host) : IClassFixture<BadIn
     [InlineData("billion-laughs", FeedErrorKind.DtdRefused)]
     [InlineData("huge", FeedErrorKind.TooLarge)]
     [InlineData("redirect-loop", FeedErrorKind.RedirectLoop)]
+    [InlineData("redirect-metadata", FeedErrorKind.NotAllowed)]
+    [InlineData("redirect-loopback", FeedErrorKind.NotAllowed)]
     [InlineData("silent", FeedErrorKind.Timeout)]
     [InlineData("not-found", FeedErrorKind.HttpStatus)]
     [InlineData("gone", FeedErrorKind.Gone)]
@@ -139,7 +141,7 @@ public sealed class BadInputTests(BadInputTests.Host host) : IClassFixture<BadIn
         private static readonly string[] Names =
         [
             "healthy", "malformed", "html", "xxe", "billion-laughs", "huge", "wrong-encoding", "invalid-utf8",
-            "redirect-loop", "silent", "not-found", "gone", "rate-limited", "empty", "no-links",
+            "redirect-loop", "redirect-metadata", "redirect-loopback", "silent", "not-found", "gone", "rate-limited", "empty", "no-links",
             "deep", "deep-unclosed", "deep-html", "parked",
         ];
 
@@ -266,6 +268,16 @@ public sealed class BadInputTests(BadInputTests.Host host) : IClassFixture<BadIn
             server.Map("/redirect-loop-b", context =>
             {
                 context.Response.Redirect("/redirect-loop");
+                return Task.CompletedTask;
+            });
+            server.Map("/redirect-metadata", context =>
+            {
+                context.Response.Redirect("http://169.254.169.254/latest/meta-data/");
+                return Task.CompletedTask;
+            });
+            server.Map("/redirect-loopback", context =>
+            {
+                context.Response.Redirect($"http://[::1]:{server.BaseUrl.Port}/healthy");
                 return Task.CompletedTask;
             });
             server.Map("/silent", async context =>
