@@ -137,6 +137,12 @@ public sealed class FetchOptions
 
     public long MaxResponseBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// New articles stored from one feed per poll, newest first; the rest wait for the next poll
+    /// (the feed is read again in full then), so a feed of 100,000 items cannot hold a cycle.
+    /// </summary>
+    public int MaxNewItemsPerPoll { get; set; } = 200;
+
     /// <summary><c>file://</c> feed URLs are refused unless this is set (samples and tests).</summary>
     public bool AllowFileUrls { get; set; }
 

@@ -193,6 +193,11 @@ public sealed class WatcherOptionsValidator : IValidateOptions<WatcherOptions>
             Fail("Fetch:MaxConcurrency", "must be at least 1.");
         }
 
+        if (options.Fetch.MaxNewItemsPerPoll < 1)
+        {
+            Fail("Fetch:MaxNewItemsPerPoll", "must be at least 1.");
+        }
+
         if (options.Fetch.MaxResponseBytes < 1024)
         {
             Fail("Fetch:MaxResponseBytes", "must be at least 1024.");

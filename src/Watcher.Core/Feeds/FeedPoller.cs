@@ -110,8 +110,9 @@ public sealed class FeedPoller(
             state = state with
             {
                 FeedUrl = fetched.PermanentUrl?.AbsoluteUri ?? state.FeedUrl,
-                ETag = fetched.IsNotModified ? state.ETag : fetched.ETag,
-                LastModified = fetched.IsNotModified ? state.LastModified : fetched.LastModified,
+                // With items deferred, the next poll must read the document again, not get a 304.
+                ETag = fetched.IsNotModified ? state.ETag : outcome.Deferred > 0 ? null : fetched.ETag,
+                LastModified = fetched.IsNotModified ? state.LastModified : outcome.Deferred > 0 ? null : fetched.LastModified,
                 LastAttempt = now,
                 LastSuccess = now,
                 LastError = null,
@@ -182,8 +183,21 @@ public sealed class FeedPoller(
         var newArticles = 0;
         var withoutId = 0;
         var withoutDate = 0;
-        foreach (var item in parsed.Items)
+        var deferred = 0;
+        var cap = options.Value.Fetch.MaxNewItemsPerPoll;
+        var newestFirst = parsed.Items
+            .Select((item, order) => (Item: item, Order: order))
+            .OrderByDescending(i => i.Item.Published ?? i.Item.Updated ?? DateTimeOffset.MinValue)
+            .ThenBy(i => i.Order)
+            .Select(i => i.Item);
+        foreach (var item in newestFirst)
         {
+            if (newArticles >= cap)
+            {
+                deferred++;
+                continue;
+            }
+
             var article = ArticleFactory.FromItem(feed, parsed, item, now);
             if (article is null)
             {
@@ -207,12 +221,17 @@ public sealed class FeedPoller(
             }
         }
 
-        return new ItemsOutcome(parsed.Items.Count, newArticles, Warning(parsed, withoutId, withoutDate));
+        return new ItemsOutcome(parsed.Items.Count, newArticles, Warning(parsed, withoutId, withoutDate, deferred, cap), deferred);
     }
 
-    private static string? Warning(ParsedFeed parsed, int withoutId, int withoutDate)
+    private static string? Warning(ParsedFeed parsed, int withoutId, int withoutDate, int deferred, int cap)
     {
         var warning = new StringBuilder();
+        if (deferred > 0)
+        {
+            warning.Append(deferred).Append(" older items wait for the next poll: at most ").Append(cap).Append(" new articles per poll (Watcher:Fetch:MaxNewItemsPerPoll); ");
+        }
+
         if (parsed.Bozo)
         {
             warning.Append("document read leniently: ").Append(parsed.BozoReason ?? "not well-formed").Append("; ");
@@ -236,7 +255,7 @@ public sealed class FeedPoller(
         return warning.Length == 0 ? null : warning.ToString().TrimEnd(' ', ';');
     }
 
-    private sealed record ItemsOutcome(int Items, int NewArticles, string? Warning);
+    private sealed record ItemsOutcome(int Items, int NewArticles, string? Warning, int Deferred = 0);
 
     /// <summary>
     /// States of a cycle's polled feeds, saved together at the end and every

@@ -24,6 +24,86 @@ public sealed class PollingBehaviourTests(FetchTestHost host) : IClassFixture<Fe
     }
 
     [Fact]
+    public async Task A_huge_feed_is_stored_newest_first_a_capped_number_per_poll_and_the_rest_follow()
+    {
+        const string Path = "/huge-list";
+        var items = string.Concat(Enumerable.Range(1, 25).Select(i =>
+            $"<item><title>Item {i:00}</title><link>http://news.example.org/huge/{i}</link><pubDate>{new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero).AddHours(i):R}</pubDate><description>Body {i}.</description></item>"));
+        var body = $"<rss version=\"2.0\"><channel><title>Huge</title>{items}</channel></rss>";
+        host.Server.Map(Path, async context =>
+        {
+            if (context.Request.Headers.IfNoneMatch.ToString() == "\"h1\"")
+            {
+                context.Response.StatusCode = StatusCodes.Status304NotModified;
+                return;
+            }
+
+            context.Response.Headers.ETag = "\"h1\"";
+            context.Response.ContentType = "application/rss+xml";
+            await context.Response.WriteAsync(body);
+        });
+        var (poller, states, provider) = await PollerAsync([FetchTestHost.Feed("huge-list", host.Server.Url(Path))], new JsonObject { ["PollInterval"] = "00:00:00", ["MaxNewItemsPerPoll"] = 10 });
+        using (provider)
+        {
+            async Task<List<string>> TitlesAsync()
+            {
+                var titles = new List<string>();
+                var store = provider.GetRequiredService<ArticleStore>();
+                await foreach (var blob in provider.GetRequiredService<Watcher.Storage.WatcherStorage>().Articles.GetBlobsAsync())
+                {
+                    var article = await store.ReadAsync(blob.Name, CancellationToken.None);
+                    if (article!.Source.FeedName == "huge-list")
+                    {
+                        titles.Add(article.Title);
+                    }
+                }
+
+                return [.. titles.Order(StringComparer.Ordinal)];
+            }
+
+            Assert.Equal(10, Assert.Single(await poller.PollAllAsync(CancellationToken.None)).NewArticles);
+            Assert.Equal(Enumerable.Range(16, 10).Select(i => $"Item {i:00}"), await TitlesAsync());
+            foreach (var expected in new[] { 10, 5, 0 })
+            {
+                Assert.Equal(expected, Assert.Single(await poller.PollAllAsync(CancellationToken.None)).NewArticles);
+            }
+
+            Assert.Equal(25, (await TitlesAsync()).Count);
+            var (state, _) = await states.ReadAsync("huge-list", CancellationToken.None);
+            Assert.Equal(25, state!.ArticlesStored);
+            var requests = host.Server.Requests.Where(r => r.Path == Path).ToList();
+            Assert.Equal(["", "", "", "\"h1\""], requests.Select(r => r.IfNoneMatch));
+
+        }
+    }
+
+    [Fact]
+    public async Task A_warning_names_the_deferred_items_and_a_5_MB_title_is_capped_before_storage()
+    {
+        const string Path = "/huge-title";
+        var title = new string('T', 5 * 1024 * 1024);
+        host.Server.MapText(Path, $"<rss version=\"2.0\"><channel><title>Big</title><item><title>{title}</title><link>http://news.example.org/big/1</link><description>Short body.</description></item><item><title>Second</title><link>http://news.example.org/big/2</link><description>Other.</description></item></channel></rss>");
+        var (poller, states, provider) = await PollerAsync([FetchTestHost.Feed("huge-title", host.Server.Url(Path))], new JsonObject { ["PollInterval"] = "00:00:00", ["MaxNewItemsPerPoll"] = 1 });
+        using (provider)
+        {
+            Assert.Equal(1, Assert.Single(await poller.PollAllAsync(CancellationToken.None)).NewArticles);
+            var (state, _) = await states.ReadAsync("huge-title", CancellationToken.None);
+            Assert.Contains("1 older items wait for the next poll: at most 1 new articles per poll (Watcher:Fetch:MaxNewItemsPerPoll)", state!.LastWarning, StringComparison.Ordinal);
+
+            Assert.Equal(1, Assert.Single(await poller.PollAllAsync(CancellationToken.None)).NewArticles);
+            var store = provider.GetRequiredService<ArticleStore>();
+            await foreach (var blob in provider.GetRequiredService<Watcher.Storage.WatcherStorage>().Articles.GetBlobsAsync())
+            {
+                var article = await store.ReadAsync(blob.Name, CancellationToken.None);
+                if (article!.Source.FeedName == "huge-title")
+                {
+                    Assert.True(article.Title.Length <= ArticleFactory.MaxTitleLength, $"title of {article.Title.Length} characters");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task Second_poll_is_a_conditional_get_answered_304_and_the_user_agent_names_watcher()
     {
         const string Path = "/conditional";
