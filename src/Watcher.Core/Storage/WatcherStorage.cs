@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -18,6 +19,8 @@ public sealed class WatcherStorage
     /// <summary>How long a failed queue message stays invisible before its retry (host.json <c>visibilityTimeout</c>).</summary>
     public static readonly TimeSpan QueueRetryDelay = TimeSpan.FromSeconds(30);
 
+    private readonly string? connectionString;
+
     public WatcherStorage(IOptions<WatcherOptions> options)
     {
         var storage = options.Value.Storage;
@@ -35,6 +38,7 @@ public sealed class WatcherStorage
         }
         else
         {
+            connectionString = storage.ConnectionString;
             Blobs = new BlobServiceClient(storage.ConnectionString);
             Queues = new QueueServiceClient(storage.ConnectionString, queueOptions);
         }
@@ -64,6 +68,33 @@ public sealed class WatcherStorage
     public QueueClient SummariesPoison { get; }
 
     /// <summary>Creates every container and queue of the storage contract that is missing.</summary>
+    /// <summary>
+    /// Null when the storage the connection string names answers within a few seconds, else why
+    /// not. One attempt without the SDK's retries, so a command run against a stopped Azurite says
+    /// so at once instead of after half a minute of retries. Managed-identity accounts are not
+    /// probed: in Azure the hosts' own retries are wanted.
+    /// </summary>
+    public async Task<string?> ProbeAsync(CancellationToken cancellationToken)
+    {
+        if (connectionString is null)
+        {
+            return null;
+        }
+
+        var options = new BlobClientOptions();
+        options.Retry.MaxRetries = 0;
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+        try
+        {
+            await new BlobServiceClient(connectionString, options).GetBlobContainerClient(StorageNames.StateContainer).ExistsAsync(cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (e is RequestFailedException { Status: 0 } or AggregateException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return $"Storage at {Blobs.Uri} cannot be reached (Watcher:Storage:ConnectionString): {(e.InnerException ?? e).Message.Split('\n')[0].Trim()}";
+        }
+    }
+
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         foreach (var container in new[] { Articles, Classified, Digests, State })

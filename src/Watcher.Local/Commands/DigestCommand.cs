@@ -22,7 +22,7 @@ internal static class DigestCommand
         var command = new Command("preview", "Show the digest a subscriber's pending items would make now, without sending it.") { subscriber, html };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
+            using var app = await WatcherAppStorage.BuildWithStorageAsync(parse.GetValue(GlobalOptions.Config), cancellationToken);
             var email = parse.GetValue(subscriber)!;
             var subscription = await app.GetRequiredService<SubscriberDirectory>().FindAsync(email, cancellationToken);
             if (subscription is null)

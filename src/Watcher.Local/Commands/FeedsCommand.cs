@@ -57,7 +57,7 @@ internal static class FeedsCommand
         var command = new Command("status", "Show for every feed: last success, last error with its reason, consecutive failures, next poll, items seen.");
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config), LogLevel.Warning);
+            using var app = await WatcherAppStorage.BuildWithStorageAsync(parse.GetValue(GlobalOptions.Config), cancellationToken, LogLevel.Warning);
             var (states, _) = await app.GetRequiredService<FeedStateStore>().ReadAllAsync(cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             static string When(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "never";

@@ -13,7 +13,7 @@ internal static class PoisonCommand
         var list = new Command("list", "Show the messages in summaries-poison (up to 32) without taking them.");
         list.SetAction(async (parse, cancellationToken) =>
         {
-            using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
+            using var app = await WatcherAppStorage.BuildWithStorageAsync(parse.GetValue(GlobalOptions.Config), cancellationToken);
             var listing = await app.GetRequiredService<PoisonQueue>().ListAsync(cancellationToken);
             Console.WriteLine($"{listing.ApproximateCount} message(s) in summaries-poison.");
             foreach (var message in listing.Messages)
@@ -28,7 +28,7 @@ internal static class PoisonCommand
         var replay = new Command("replay", "Move the messages in summaries-poison back to summaries, to be delivered again.") { max };
         replay.SetAction(async (parse, cancellationToken) =>
         {
-            using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
+            using var app = await WatcherAppStorage.BuildWithStorageAsync(parse.GetValue(GlobalOptions.Config), cancellationToken);
             var moved = await app.GetRequiredService<PoisonQueue>().ReplayAsync(parse.GetValue(max), cancellationToken);
             Console.WriteLine($"{moved} message(s) moved back to summaries.");
             return 0;

@@ -20,7 +20,7 @@ internal static class RunCommand
         var command = new Command("run", "Run Watcher locally with the Functions trigger semantics, against any storage connection (Azurite by default).") { once, retryDelay, preferencesPort };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
+            using var app = await WatcherAppStorage.BuildWithStorageAsync(parse.GetValue(GlobalOptions.Config), cancellationToken);
             var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(app);
             host.QueueRetryDelay = parse.GetValue(retryDelay);
             if (!parse.GetValue(once))

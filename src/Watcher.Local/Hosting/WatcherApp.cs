@@ -60,4 +60,23 @@ internal static class WatcherApp
 }
 
 /// <summary>The command cannot start; the message tells the user what to fix.</summary>
+internal static class WatcherAppStorage
+{
+    /// <summary>
+    /// <see cref="WatcherApp.Build"/>, then one quick look at the storage the commands that read
+    /// it need: unreachable storage stops them within seconds, once, saying what to do.
+    /// </summary>
+    public static async Task<ServiceProvider> BuildWithStorageAsync(string? configPath, CancellationToken cancellationToken, LogLevel logLevel = LogLevel.Information)
+    {
+        var app = WatcherApp.Build(configPath, logLevel);
+        if (await app.GetRequiredService<Watcher.Storage.WatcherStorage>().ProbeAsync(cancellationToken) is { } problem)
+        {
+            await app.DisposeAsync();
+            throw new WatcherStartupException(problem + Environment.NewLine + "Start Azurite (./demo.sh starts it and keeps it running), or set Watcher:Storage:ConnectionString to a reachable account.");
+        }
+
+        return app;
+    }
+}
+
 internal sealed class WatcherStartupException(string message) : Exception(message);

@@ -162,6 +162,32 @@ public sealed class WatcherRunOnceTests(ServicesFixture services) : PipelineTest
         Assert.Contains($"127.0.0.1:{closedPort}", result.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("feeds", "status")]
+    [InlineData("poison", "list")]
+    [InlineData("run", "--once")]
+    public async Task A_command_against_stopped_storage_says_so_once_and_what_to_do(string command, string verb)
+    {
+        var english = Feeds.Put("stopped.xml", "application/rss+xml", FeedDocuments.Rss("Wire EN", "en", [EntityList]));
+        var config = WriteConfig(english, english, services.MailDev.SmtpPort);
+        var closedPort = NodeService.FreePort();
+
+        var result = await WatcherCli.RunAsync(
+            [command, verb, "--config", config],
+            new Dictionary<string, string>
+            {
+                ["Watcher__Storage__ConnectionString"] = Azurite.ConnectionString
+                    .Replace($":{Azurite.BlobPort}/", $":{closedPort}/", StringComparison.Ordinal)
+                    .Replace($":{Azurite.QueuePort}/", $":{closedPort}/", StringComparison.Ordinal),
+            });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(result.Output, "cannot be reached"));
+        Assert.Contains("(Watcher:Storage:ConnectionString)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Start Azurite (./demo.sh", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Retry", result.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Invalid_configuration_stops_start_up_naming_each_bad_setting()
     {
