@@ -192,6 +192,7 @@ public sealed class SummaryDeliveryService(
             AlsoReportedBy = sourceFeeds.Skip(1).ToList(),
             SameStoryAs = classified.SameStoryAs is { } firstOfStory ? [firstOfStory] : [],
             Published = article.Published,
+            FeedOrder = options.Value.Feeds.FindIndex(f => f.Name == sourceFeeds[0]) is >= 0 and var order ? order : int.MaxValue,
             Language = classified.Language,
             Summary = classified.Summary,
             Topics = classified.Topics.Select(t => new DigestItemTopic(t.Id, TopicName(t.Id), t.Score, Why(t, article.Title))).ToList(),

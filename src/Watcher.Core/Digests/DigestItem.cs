@@ -27,6 +27,12 @@ public sealed record DigestItem
 
     public DateTimeOffset? Published { get; init; }
 
+    /// <summary>
+    /// Position of <see cref="Source"/> in the configured feeds (the order of <c>Watcher:Feeds</c>);
+    /// of two items of one story published at the same time, the earlier feed leads.
+    /// </summary>
+    public int FeedOrder { get; init; } = int.MaxValue;
+
     public required string Language { get; init; }
 
     public required string Summary { get; init; }

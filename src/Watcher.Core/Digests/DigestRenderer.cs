@@ -174,7 +174,12 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
 /// </summary>
 public sealed record DigestStory(DigestItem Lead, IReadOnlyList<DigestItemTopic> Topics, IReadOnlyList<string> AlsoReportedBy, IReadOnlyList<string> ArticleIds)
 {
-    /// <summary>Joins items linked by <see cref="DigestItem.SameStoryAs"/> (in either direction); the earliest becomes the lead.</summary>
+    /// <summary>
+    /// Joins items linked by <see cref="DigestItem.SameStoryAs"/> (in either direction). The lead is
+    /// the earliest published (the time it was added when the feed gives none), then the one from
+    /// the feed listed first in the configuration: a rule a reader can predict, whatever order
+    /// the items arrived in.
+    /// </summary>
     public static IReadOnlyList<DigestStory> Group(IReadOnlyList<DigestItem> allItems)
     {
         var items = allItems.DistinctBy(i => i.ArticleId, StringComparer.Ordinal).ToList();
@@ -211,7 +216,7 @@ public sealed record DigestStory(DigestItem Lead, IReadOnlyList<DigestItemTopic>
         var stories = new List<DigestStory>();
         foreach (var cluster in Enumerable.Range(0, items.Count).GroupBy(Find))
         {
-            var members = cluster.Select(i => items[i]).OrderBy(i => i.Published ?? i.AddedAt).ThenBy(i => i.ArticleId, StringComparer.Ordinal).ToList();
+            var members = cluster.Select(i => items[i]).OrderBy(i => i.Published ?? i.AddedAt).ThenBy(i => i.FeedOrder).ThenBy(i => i.ArticleId, StringComparer.Ordinal).ToList();
             var lead = members[0];
             var topics = members.SelectMany(m => m.Topics)
                 .GroupBy(t => t.Id, StringComparer.OrdinalIgnoreCase)

@@ -69,6 +69,24 @@ public sealed class DigestRendererTests
     }
 
     [Fact]
+    public void The_lead_of_a_story_is_the_earliest_published_then_the_first_configured_feed_whatever_the_arrival_order()
+    {
+        var at = new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero);
+        var original = Item("zz-original", "5g-ban") with { Source = "Reuters", FeedOrder = 0, Published = at };
+        var copy = Item("aa-copy", "5g-ban") with { Title = "Copied story", Source = "Copycat", FeedOrder = 3, Published = at, SameStoryAs = ["zz-original"] };
+        var earlierCopy = copy with { Published = at.AddMinutes(-5) };
+
+        foreach (var order in new[] { new[] { copy, original }, [original, copy] })
+        {
+            var story = Assert.Single(DigestStory.Group(order));
+            Assert.Equal("zz-original", story.Lead.ArticleId);
+            Assert.Equal(["Copycat"], story.AlsoReportedBy);
+        }
+
+        Assert.Equal("aa-copy", Assert.Single(DigestStory.Group([original, earlierCopy])).Lead.ArticleId);
+    }
+
+    [Fact]
     public void Feed_text_is_escaped_and_unsafe_links_are_dropped()
     {
         var hostile = Item("h1", "5g-ban") with
