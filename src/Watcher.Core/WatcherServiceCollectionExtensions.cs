@@ -57,10 +57,11 @@ public static class WatcherServiceCollectionExtensions
         services.AddSingleton<SendRateLimiter>();
         services.AddSingleton<PreferencesEndpoint>();
         services.AddSingleton<PoisonQueue>();
-        services.AddSingleton<IMailTransport>(sp =>
+        services.AddSingleton<IMailTransport>(sp => ActivatorUtilities.CreateInstance<MailServerCircuit>(
+            sp,
             sp.GetRequiredService<IOptions<WatcherOptions>>().Value.Smtp.Transport == "pickup"
                 ? ActivatorUtilities.CreateInstance<PickupDirectoryMailTransport>(sp)
-                : ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp));
+                : ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp)));
         return services;
     }
 }

@@ -118,6 +118,15 @@ public sealed class SmtpOptions
     public string? PickupDirectory { get; set; }
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When the mail server does not answer, how long mail waits before the first new try; each
+    /// try that fails doubles the wait up to <see cref="MaxOutageRetryDelay"/>. The summaries stay
+    /// on the queue meanwhile, without using up their tries.
+    /// </summary>
+    public TimeSpan OutageRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MaxOutageRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>NCRONTAB expressions (six fields, with seconds) in UTC, as the Functions timer trigger reads them.</summary>

@@ -131,6 +131,12 @@ public sealed class WatcherOptionsValidator : IValidateOptions<WatcherOptions>
             Fail("Smtp:Transport", $"'{options.Smtp.Transport}' is not 'smtp' or 'pickup'.");
         }
 
+        if (options.Smtp.OutageRetryDelay < TimeSpan.FromMilliseconds(500) || options.Smtp.MaxOutageRetryDelay < options.Smtp.OutageRetryDelay)
+        {
+            // The circuit breaker cannot wait less than half a second.
+            Fail("Smtp:OutageRetryDelay", $"{options.Smtp.OutageRetryDelay} and Smtp:MaxOutageRetryDelay {options.Smtp.MaxOutageRetryDelay} must be at least 00:00:00.5, the maximum no less than the first.");
+        }
+
         if (!MailboxAddress.TryParse(options.Smtp.From, out _))
         {
             Fail("Smtp:From", $"'{options.Smtp.From}' is not an e-mail address.");

@@ -34,10 +34,14 @@ public sealed class SmtpMailTransport(IOptions<WatcherOptions> options) : IMailT
                 await SendOneAsync(message, cancellationToken);
             }
         }
+        catch (Exception e) when (IsRefusalOfTheMessage(e))
+        {
+            throw new MailDeliveryException($"SMTP server {smtp.Host}:{smtp.Port} did not accept the mail: {e.Message}", e);
+        }
         catch (Exception e) when (IsSmtpFailure(e))
         {
             DropConnection();
-            throw new MailDeliveryException($"SMTP server {smtp.Host}:{smtp.Port} did not accept the mail: {e.Message}", e);
+            throw new MailServerUnavailableException($"SMTP server {smtp.Host}:{smtp.Port} does not answer: {e.Message}", e);
         }
         finally
         {
@@ -99,6 +103,14 @@ public sealed class SmtpMailTransport(IOptions<WatcherOptions> options) : IMailT
         client?.Dispose();
         client = null;
     }
+
+    /// <summary>
+    /// A permanent answer about this mail (a recipient or content refused with 5xx): trying it
+    /// again cannot help, unlike a server that is down, busy (4xx) or refuses the login or sender.
+    /// </summary>
+    private static bool IsRefusalOfTheMessage(Exception e) =>
+        e is SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted } command
+            && (int)command.StatusCode >= 500;
 
     private static bool IsSmtpFailure(Exception e) =>
         e is SmtpCommandException or SmtpProtocolException or ServiceNotConnectedException or IOException

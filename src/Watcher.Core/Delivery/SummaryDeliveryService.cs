@@ -13,7 +13,8 @@ namespace Watcher.Delivery;
 /// <summary>
 /// The <c>DeliverSummaries</c> entry point: gives each summary to every subscriber it is for.
 /// Everyone gets an idempotent pending entry; instant subscribers are then mailed at once. Any
-/// failure leaves the message on the queue to be retried, and after five tries in poison.
+/// failure of the message leaves it on the queue to be retried, and after five tries in poison;
+/// a mail server that does not answer makes it wait on the queue without spending a try.
 /// </summary>
 public sealed class SummaryDeliveryService(
     WatcherStorage storage,
@@ -95,6 +96,7 @@ public sealed class SummaryDeliveryService(
         });
 
         TimeSpan? deferredFor = null;
+        string? mailServerDown = null;
         foreach (var (subscriber, messages) in recipients)
         {
             if (deferredFor is { } wait)
@@ -121,6 +123,16 @@ public sealed class SummaryDeliveryService(
                 deferredFor = e.RetryAfter;
                 messages.ForEach(m => m.DeferredFor ??= e.RetryAfter);
             }
+            catch (MailServerUnavailableException e)
+            {
+                // Nothing is wrong with these messages: failing them would spend their tries and
+                // poison them all during an outage. They wait for the server like over the send
+                // rate; the circuit says once that it is down.
+                logger.LogDebug("Delivery to {Email} waits for the mail server: {Reason}", subscriber.Email, e.Message);
+                deferredFor = e.RetryAfter ?? options.Value.Smtp.OutageRetryDelay;
+                mailServerDown = e.Message;
+                messages.ForEach(m => m.DeferredFor ??= deferredFor);
+            }
             catch (Exception e) when (e is MailDeliveryException or InvalidRecipientException)
             {
                 messages.ForEach(m => m.Errors.Add(e));
@@ -142,7 +154,7 @@ public sealed class SummaryDeliveryService(
                 // Over the send rate the message waits in the queue instead of failing: a new copy
                 // becomes visible after the delay and this one completes (no dequeue is used up).
                 await storage.Summaries.SendMessageAsync(message.Text, visibilityTimeout: delay, cancellationToken: cancellationToken);
-                outcomes.Add(new DeliveryOutcome(delay, null));
+                outcomes.Add(new DeliveryOutcome(delay, null) { MailServerDown = mailServerDown });
             }
             else
             {
@@ -151,6 +163,48 @@ public sealed class SummaryDeliveryService(
         }
 
         return outcomes;
+    }
+
+    /// <summary>
+    /// Whether delivering the message again would do nothing: every active subscriber it is for
+    /// got it in a mail, or has it pending for a scheduled digest. A message that cannot be read,
+    /// or whose article is gone, is never settled: it stays in poison for someone to look at.
+    /// </summary>
+    public async Task<bool> IsSettledAsync(string messageText, CancellationToken cancellationToken)
+    {
+        DigestItem item;
+        List<string> sourceFeeds;
+        try
+        {
+            (item, sourceFeeds) = await ReadItemAsync(messageText, cancellationToken);
+        }
+        catch (InvalidSummaryMessageException)
+        {
+            return false;
+        }
+
+        foreach (var subscriber in await subscribers.ActiveAsync(cancellationToken))
+        {
+            if (SubscriberDirectory.Wanted(subscriber, item, sourceFeeds).Count == 0)
+            {
+                continue;
+            }
+
+            var key = SubscriberKey.For(subscriber.Email);
+            if (await digests.IsDeliveredAsync(key, item.ArticleId, cancellationToken))
+            {
+                continue;
+            }
+
+            // Instant mail goes out only when a message comes, so only a digest sends it unaided.
+            if (subscriber.Schedule == DeliverySchedule.Instant ||
+                !(await digests.ReadPendingAsync(key, cancellationToken)).Items.Any(i => i.ArticleId == item.ArticleId))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
@@ -224,7 +278,11 @@ public sealed class SummaryDeliveryService(
 }
 
 /// <summary>What became of one message: done, put back on the queue for later, or failed (to be retried).</summary>
-public sealed record DeliveryOutcome(TimeSpan? DeferredFor, Exception? Error);
+public sealed record DeliveryOutcome(TimeSpan? DeferredFor, Exception? Error)
+{
+    /// <summary>Why the message waits, when it waits for a mail server that does not answer.</summary>
+    public string? MailServerDown { get; init; }
+}
 
 /// <summary>A queue message that can never be delivered, whatever the retries; it belongs in poison.</summary>
 public sealed class InvalidSummaryMessageException(string message) : Exception(message);

@@ -41,6 +41,13 @@ public sealed class DigestService(
 
                 sent += items > 0 ? 1 : 0;
             }
+            catch (MailServerUnavailableException e)
+            {
+                // Every other digest would wait for the same server; they all go out on a later run.
+                logger.LogDebug("Digest for {Email} waits for the mail server: {Reason}", subscriber.Email, e.Message);
+                failures.Add($"every due digest waits for the mail server: {e.Message}");
+                break;
+            }
             catch (DeliveryDeferredException e)
             {
                 // Not a failure: the send rate or another instance makes it wait for a later run.

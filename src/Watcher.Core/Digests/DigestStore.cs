@@ -93,6 +93,10 @@ public sealed class DigestStore(WatcherStorage storage)
         return keys;
     }
 
+    /// <summary>Whether a digest holding the article was accepted by the mail server for this subscriber.</summary>
+    public async Task<bool> IsDeliveredAsync(string subscriberKey, string articleId, CancellationToken cancellationToken) =>
+        await JsonBlobs.ExistsAsync(storage.Digests.GetBlobClient(DeliveredName(subscriberKey, articleId)), cancellationToken);
+
     private async Task<HashSet<string>> DeliveredAmongAsync(string subscriberKey, List<string> articleIds, CancellationToken cancellationToken)
     {
         var delivered = new bool[articleIds.Count];

@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Watcher.Delivery;
 using Watcher.Digests;
 using Watcher.Hosting;
 
@@ -7,9 +8,10 @@ namespace Watcher.Functions;
 
 /// <summary>
 /// Timer trigger (UTC): sends every digest that is due. A digest that could not be sent stays
-/// pending and goes out on a later run, so failures are logged, not thrown.
+/// pending and goes out on a later run, so failures are logged, not thrown. Then it settles the
+/// poison messages whose articles have reached everyone since.
 /// </summary>
-public sealed class SendDigestsFunction(DigestService digests, TimeProvider clock, ILogger<SendDigestsFunction> logger)
+public sealed class SendDigestsFunction(DigestService digests, PoisonQueue poison, TimeProvider clock, ILogger<SendDigestsFunction> logger)
 {
     [Function(FunctionNames.SendDigests)]
     public async Task RunAsync([TimerTrigger(FunctionNames.SendDigestsSchedule)] TimerInfo timer, CancellationToken cancellationToken)
@@ -20,5 +22,11 @@ public sealed class SendDigestsFunction(DigestService digests, TimeProvider cloc
             result.DigestsSent,
             result.Failures.Count,
             timer.IsPastDue);
+
+        var settled = await poison.SettleAsync(cancellationToken);
+        if (settled > 0)
+        {
+            logger.LogInformation("Settled {Count} poison messages whose articles were delivered since", settled);
+        }
     }
 }

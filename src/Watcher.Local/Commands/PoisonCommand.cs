@@ -14,7 +14,9 @@ internal static class PoisonCommand
         list.SetAction(async (parse, cancellationToken) =>
         {
             using var app = await WatcherAppStorage.BuildWithStorageAsync(parse.GetValue(GlobalOptions.Config), cancellationToken);
-            var listing = await app.GetRequiredService<PoisonQueue>().ListAsync(cancellationToken);
+            var poison = app.GetRequiredService<PoisonQueue>();
+            await SettleAsync(poison, cancellationToken);
+            var listing = await poison.ListAsync(cancellationToken);
             Console.WriteLine($"{listing.ApproximateCount} message(s) in summaries-poison.");
             foreach (var message in listing.Messages)
             {
@@ -29,11 +31,21 @@ internal static class PoisonCommand
         replay.SetAction(async (parse, cancellationToken) =>
         {
             using var app = await WatcherAppStorage.BuildWithStorageAsync(parse.GetValue(GlobalOptions.Config), cancellationToken);
-            var moved = await app.GetRequiredService<PoisonQueue>().ReplayAsync(parse.GetValue(max), cancellationToken);
+            var poison = app.GetRequiredService<PoisonQueue>();
+            await SettleAsync(poison, cancellationToken);
+            var moved = await poison.ReplayAsync(parse.GetValue(max), cancellationToken);
             Console.WriteLine($"{moved} message(s) moved back to summaries.");
             return 0;
         });
 
         return new Command("poison", "Messages that failed delivery five times.") { list, replay };
+    }
+
+    private static async Task SettleAsync(PoisonQueue poison, CancellationToken cancellationToken)
+    {
+        if (await poison.SettleAsync(cancellationToken) is > 0 and var settled)
+        {
+            Console.WriteLine($"{settled} message(s) settled and removed: every subscriber they are for got their article since, or has it pending for a digest.");
+        }
     }
 }

@@ -104,13 +104,36 @@ public abstract class NodeService : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>A TCP port on loopback that nothing listens on now.</summary>
+    /// <summary>
+    /// A TCP port on loopback that nothing listens on now, and that this process was not given
+    /// before. It is drawn below the system's ephemeral range (32768 and up on Linux): a port the
+    /// system hands out for "any port" is soon reused for outgoing connections and other probes,
+    /// and Azurite then could not listen on it (EADDRINUSE).
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            if (!HandedOut.TryAdd(port, true))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken by someone else; draw another.
+            }
+        }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> HandedOut = new();
 
     /// <summary>The repository's node_modules, found upwards from the executable or the working directory.</summary>
     public static string FindNodeModules()

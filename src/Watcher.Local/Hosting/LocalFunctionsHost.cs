@@ -29,6 +29,7 @@ internal sealed class LocalFunctionsHost(
     ArticleClassificationService classifier,
     SummaryDeliveryService delivery,
     DigestService digests,
+    PoisonQueue poison,
     IOptions<WatcherOptions> options,
     TimeProvider clock,
     ILogger<LocalFunctionsHost> logger)
@@ -69,13 +70,26 @@ internal sealed class LocalFunctionsHost(
         await EnsureStorageAsync(cancellationToken);
         var triggerFailures = new List<string>();
         var failedThisCycle = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
         async Task<bool> TriggerPassAsync()
         {
             var (classified, classifyFailures) = await ClassifyNewArticlesAsync(failedThisCycle, cancellationToken);
-            var (delivered, deliveryFailures) = await DeliverVisibleSummariesAsync(cancellationToken);
+            var drain = await DeliverVisibleSummariesAsync(cancellationToken);
             triggerFailures.AddRange(classifyFailures);
-            triggerFailures.AddRange(deliveryFailures);
-            return classified + delivered > 0;
+            triggerFailures.AddRange(drain.Failures);
+            foreach (var (body, reason) in drain.MailWaits)
+            {
+                if (reason is null)
+                {
+                    waiting.Remove(body);
+                }
+                else
+                {
+                    waiting[body] = reason;
+                }
+            }
+
+            return classified + drain.Received > 0;
         }
 
         // In Azure the blob and queue triggers fire while the timer function is still running.
@@ -104,6 +118,7 @@ internal sealed class LocalFunctionsHost(
         var polls = await fetch;
         await TriggerPassAsync();
         var digestRun = await digests.SendDueAsync(clock.GetUtcNow(), cancellationToken);
+        await poison.SettleAsync(cancellationToken);
 
         // A message retried within the cycle fails the same way each time: one problem, reported once.
         return
@@ -111,6 +126,8 @@ internal sealed class LocalFunctionsHost(
             .. polls.Where(r => r.Error is not null).Select(r => $"feed {r.FeedName}: {r.Error}"),
             .. triggerFailures.Distinct(StringComparer.Ordinal),
             .. digestRun.Failures.Select(f => $"digest {f}"),
+            .. waiting.Values.Distinct(StringComparer.Ordinal).Take(1).Select(reason =>
+                $"mail: {reason}; {waiting.Count} summaries wait on the queue, without spending their tries, and go out when the server answers (watcher run keeps trying)"),
         ];
     }
 
@@ -143,6 +160,7 @@ internal sealed class LocalFunctionsHost(
                 if (now >= nextDigests)
                 {
                     await digests.SendDueAsync(now, cancellationToken);
+                    await poison.SettleAsync(cancellationToken);
                     nextDigests = digestCron.GetNextOccurrence(clock.GetUtcNow(), TimeZoneInfo.Utc) ?? DateTimeOffset.MaxValue;
                 }
 
@@ -298,10 +316,14 @@ internal sealed class LocalFunctionsHost(
     public async Task<IReadOnlyList<string>> DrainSummariesAsync(CancellationToken cancellationToken) =>
         (await DeliverVisibleSummariesAsync(cancellationToken)).Failures;
 
-    /// <summary>One drain of the queue trigger; returns how many messages it received.</summary>
-    private async Task<(int Received, IReadOnlyList<string> Failures)> DeliverVisibleSummariesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One drain of the queue trigger: how many messages it received, what failed, and by message
+    /// body why it waits for the mail server (null: it was delivered, no longer waits).
+    /// </summary>
+    private async Task<(int Received, IReadOnlyList<string> Failures, IReadOnlyDictionary<string, string?> MailWaits)> DeliverVisibleSummariesAsync(CancellationToken cancellationToken)
     {
         var failures = new List<string>();
+        var waiting = new Dictionary<string, string?>(StringComparer.Ordinal);
         var received = 0;
         while (true)
         {
@@ -311,7 +333,7 @@ internal sealed class LocalFunctionsHost(
             QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(MaxMessagesPerReceive, lease, cancellationToken)).Value;
             if (batch.Length == 0)
             {
-                return (received, failures);
+                return (received, failures, waiting);
             }
 
             received += batch.Length;
@@ -320,6 +342,8 @@ internal sealed class LocalFunctionsHost(
             {
                 if (outcome.Error is not { } error)
                 {
+                    waiting[message.Body.ToString()] = outcome.MailServerDown;
+
                     await storage.Summaries.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
                     continue;
                 }

@@ -34,8 +34,57 @@ public sealed class MailTransportTests(ServicesFixture services) : IClassFixture
         var options = Options.Create(new WatcherOptions { Smtp = new SmtpOptions { Host = "127.0.0.1", Port = port, Security = "None", Timeout = TimeSpan.FromSeconds(5) } });
         await using var transport = new SmtpMailTransport(options);
 
-        var error = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync([Message("x@example.org", 1)], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MailServerUnavailableException>(() => transport.SendAsync([Message("x@example.org", 1)], CancellationToken.None));
         Assert.Contains($"127.0.0.1:{port}", error.Message);
+    }
+
+    [Fact]
+    public async Task The_circuit_stops_connecting_to_a_server_that_does_not_answer_and_tries_again_after_the_pause()
+    {
+        // A server that takes the connection and hangs up before greeting: every try is counted.
+        using var server = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        server.Start();
+        var connections = 0;
+        using var stop = new CancellationTokenSource();
+        _ = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await server.AcceptTcpClientAsync(stop.Token);
+                Interlocked.Increment(ref connections);
+            }
+        });
+        var smtp = new SmtpOptions
+        {
+            Host = "127.0.0.1",
+            Port = ((System.Net.IPEndPoint)server.LocalEndpoint).Port,
+            Security = "None",
+            Timeout = TimeSpan.FromSeconds(5),
+            OutageRetryDelay = TimeSpan.FromSeconds(1),
+            MaxOutageRetryDelay = TimeSpan.FromSeconds(2),
+        };
+        var options = Options.Create(new WatcherOptions { Smtp = smtp });
+        await using var circuit = new MailServerCircuit(new SmtpMailTransport(options), options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<MailServerCircuit>.Instance);
+        Task Send() => circuit.SendAsync([Message("x@example.org", 1)], CancellationToken.None);
+
+        var first = await Assert.ThrowsAsync<MailServerUnavailableException>(Send);
+        Assert.Equal(smtp.OutageRetryDelay, first.RetryAfter);
+        await Assert.ThrowsAsync<MailServerUnavailableException>(Send);
+        Assert.Equal(2, Volatile.Read(ref connections));
+        Assert.NotNull(circuit.OutageSince);
+
+        // Open: the mail waits without a connection, and says how long.
+        var waiting = await Assert.ThrowsAsync<MailServerUnavailableException>(Send);
+        Assert.InRange(waiting.RetryAfter!.Value, TimeSpan.FromMilliseconds(1), smtp.OutageRetryDelay);
+        Assert.Equal(2, Volatile.Read(ref connections));
+
+        // After the pause one try goes to the server; it fails again and the next pause doubles.
+        await Task.Delay(smtp.OutageRetryDelay + TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAsync<MailServerUnavailableException>(Send);
+        Assert.Equal(3, Volatile.Read(ref connections));
+        var longer = await Assert.ThrowsAsync<MailServerUnavailableException>(Send);
+        Assert.InRange(longer.RetryAfter!.Value, smtp.OutageRetryDelay + TimeSpan.FromMilliseconds(1), smtp.MaxOutageRetryDelay);
+        await stop.CancelAsync();
     }
 
     [Fact]

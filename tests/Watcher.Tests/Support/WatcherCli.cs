@@ -83,6 +83,21 @@ public sealed class RunningWatcher : IDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>What the process wrote so far, standard output then standard error.</summary>
+    public string OutputSoFar
+    {
+        get
+        {
+            lock (stdout)
+            {
+                lock (stderr)
+                {
+                    return stdout.ToString() + stderr;
+                }
+            }
+        }
+    }
+
     /// <summary>Ctrl+C, as a user stops <c>watcher run</c>.</summary>
     public async Task InterruptAsync()
     {
