@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: installs the local services (Azurite, MailDev) from
-# package-lock.json, builds Watcher, starts both services on loopback, runs one full cycle over
-# the shipped sample feeds and shows where the digest can be read. Ctrl+C stops everything.
+# package-lock.json, builds Watcher, starts both services on loopback on their default ports,
+# runs a cycle over the shipped sample feeds, shows where the mail can be read, and keeps Watcher
+# running (with the preferences page) until Ctrl+C. Data stays in .watcher/demo for the next start.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -d node_modules/azurite ] || [ ! -d node_modules/maildev ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -1,23 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Watcher.Local.DevServices;
 using Watcher.Tests.Support;
 
 namespace Watcher.Tests.EndToEnd;
 
-/// <summary>The README's main command: Azurite and MailDev started, sample feeds read, mail saved.</summary>
-public sealed class DemoCommandTests
+/// <summary>
+/// The README's main command: Azurite and MailDev started, sample feeds read, mail saved; then a
+/// running Watcher whose mails' links work, and a second start that continues without repeating mail.
+/// </summary>
+public sealed partial class DemoCommandTests
 {
     [Fact]
-    public async Task Demo_delivers_digests_of_the_sample_feeds_into_MailDev_and_saves_them()
+    public async Task Demo_mails_the_sample_feeds_keeps_running_with_a_working_preferences_page_and_continues_on_the_next_start()
     {
         var data = Path.Combine(Path.GetTempPath(), "watcher-demo-" + Guid.NewGuid().ToString("n"));
+        string[] ports = ["--blob-port", Free(), "--queue-port", Free(), "--smtp-port", Free(), "--mail-web-port", Free(), "--preferences-port", Free()];
+        var preferencesPort = ports[^1];
 
-        var result = await WatcherCli.RunAsync(["demo", "--no-wait", "--data", data], timeout: TimeSpan.FromMinutes(3));
+        using (var demo = WatcherCli.Start(["demo", "--data", data, .. ports]))
+        {
+            await WaitForAsync(demo, "Watcher running", TimeSpan.FromMinutes(3));
+            var saved = Directory.GetFiles(Path.Combine(data, "mail"), "*.eml");
+            Assert.NotEmpty(saved);
+            var mails = await Task.WhenAll(saved.Select(f => File.ReadAllTextAsync(f)));
+            Assert.Contains(mails, m => m.Contains("To: Ann <ann@example.org>", StringComparison.Ordinal));
+            Assert.DoesNotContain(mails, m => m.Contains("vouwtelefoon", StringComparison.Ordinal));
+            Assert.Contains("Read them in a browser: http://127.0.0.1:", demo.OutputSoFar, StringComparison.Ordinal);
 
-        Assert.True(result.ExitCode == 0, result.ToString());
-        var saved = Directory.GetFiles(Path.Combine(data, "mail"), "*.eml");
-        Assert.NotEmpty(saved);
-        Assert.Contains("Read them in a browser: http://127.0.0.1:", result.StandardOutput, StringComparison.Ordinal);
-        var mails = await Task.WhenAll(saved.Select(f => File.ReadAllTextAsync(f)));
-        Assert.Contains(mails, m => m.Contains("To: Ann <ann@example.org>", StringComparison.Ordinal));
-        Assert.DoesNotContain(mails, m => m.Contains("vouwtelefoon", StringComparison.Ordinal));
+            // The link a mail carries answers while the demo runs.
+            var link = PreferencesLink().Match(mails.First(m => m.Contains("To: Ann", StringComparison.Ordinal)).Replace("=\r\n", "", StringComparison.Ordinal).Replace("=3D", "=", StringComparison.Ordinal));
+            Assert.True(link.Success, "no preferences link in the mail");
+            Assert.StartsWith($"http://127.0.0.1:{preferencesPort}/api/preferences", link.Value, StringComparison.Ordinal);
+            using var http = new HttpClient();
+            var page = await http.GetAsync(new Uri(link.Value));
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("ann@example.org", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            await demo.InterruptAsync();
+            var stopped = await demo.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(stopped.ExitCode == 0, stopped.ToString());
+        }
+
+        // Storage persisted: the second start sends nothing again.
+        var mailCount = Directory.GetFiles(Path.Combine(data, "mail"), "*.eml").Length;
+        var again = await WatcherCli.RunAsync(["demo", "--no-wait", "--data", data, .. ports], timeout: TimeSpan.FromMinutes(3));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.True(again.StandardOutput.Contains($"0 new mail(s) delivered to MailDev ({mailCount} from earlier demos)", StringComparison.Ordinal), again.ToString());
+        Assert.Equal(mailCount, Directory.GetFiles(Path.Combine(data, "mail"), "*.eml").Length);
     }
+
+    [Fact]
+    public async Task A_taken_port_is_named_with_the_option_that_moves_it()
+    {
+        var port = NodeService.FreePort();
+        using var taken = new TcpListener(IPAddress.Loopback, port);
+        taken.Start();
+        var data = Path.Combine(Path.GetTempPath(), "watcher-demo-" + Guid.NewGuid().ToString("n"));
+
+        var result = await WatcherCli.RunAsync(["demo", "--no-wait", "--data", data, "--blob-port", Free(), "--queue-port", Free(), "--smtp-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mail-web-port", Free()]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"Port {port} (MailDev's SMTP server) is in use", result.Output, StringComparison.Ordinal);
+        Assert.Contains("--smtp-port", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_demo_listens_where_the_shipped_configuration_looks_so_other_commands_find_it()
+    {
+        var help = (await WatcherCli.RunAsync(["demo", "--help"])).StandardOutput;
+        var shipped = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(WatcherCli.WatcherDll)!, "watcher.json")))!["Watcher"]!;
+
+        // UseDevelopmentStorage=true is Azurite's blob 10000 and queue 10001.
+        Assert.Equal("UseDevelopmentStorage=true", (string?)shipped["Storage"]!["ConnectionString"]);
+        Assert.Matches(@"--blob-port[^\n]*\(default 10000\)", help);
+        Assert.Matches(@"--queue-port[^\n]*\(default 10001\)", help);
+        Assert.Matches($@"--smtp-port[^\n]*\(default {(int)shipped["Smtp"]!["Port"]!}\)", help);
+        Assert.Matches($@"--preferences-port[^\n]*\(default {new Uri(new Watcher.Configuration.DeliveryOptions().PublicBaseUrl).Port}\)", help);
+    }
+
+    private static string Free() => NodeService.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task WaitForAsync(RunningWatcher running, string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!running.OutputSoFar.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"'{text}' not written within {timeout}:\n{running.OutputSoFar}");
+            await Task.Delay(250);
+        }
+    }
+
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/api/preferences\?token=[A-Za-z0-9_\-.%]+")]
+    private static partial Regex PreferencesLink();
 }
