@@ -98,6 +98,94 @@ public sealed class PublishedAppTests(PublishedAppTests.PublishedApp app) : ICla
         Assert.False(File.Exists(Path.Combine(app.Directory, "local.settings.json")), "local settings hold secrets and must not be deployed");
     }
 
+    /// <summary>
+    /// What the Function App sets in Azure (names from the Bicep template; values as a deployment
+    /// has them: identity storage, an https base URL, a long token secret, a mail relay).
+    /// </summary>
+    private static Dictionary<string, string> DeployedSettings() => new(StringComparer.Ordinal)
+    {
+        ["Watcher__Storage__AccountName"] = "stdatawatcher",
+        ["Watcher__Storage__ConnectionString"] = "",
+        ["Watcher__Schedules__FetchFeeds"] = "0 */15 * * * *",
+        ["Watcher__Schedules__SendDigests"] = "0 0 * * * *",
+        ["Watcher__Delivery__PublicBaseUrl"] = "https://func-watcher.azurewebsites.net",
+        ["Watcher__Delivery__TokenSecret"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Watcher__Smtp__Host"] = "smtp.azurecomm.net",
+        ["Watcher__Smtp__Port"] = "587",
+        ["Watcher__Smtp__From"] = "watcher@contoso.example",
+    };
+
+    [Fact]
+    public async Task The_published_worker_with_deployed_settings_passes_validation_and_goes_on_to_call_the_host()
+    {
+        var (exitCode, output) = await StartWorkerAsync(DeployedSettings());
+
+        // No host listens, so the worker stops at its gRPC call, after every Watcher check.
+        Assert.NotEqual(0, exitCode);
+        Assert.DoesNotContain("OptionsValidationException", output, StringComparison.Ordinal);
+        Assert.Contains("Grpc.Core.RpcException", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Watcher__Smtp__Port", "99999", "Watcher:Smtp:Port: 99999 is not a TCP port.")]
+    [InlineData("Watcher__Delivery__TokenSecret", "short", "Watcher:Delivery:TokenSecret")]
+    [InlineData("Watcher__Smtp__Host", "", "Watcher:Smtp:Host: is required.")]
+    [InlineData("Watcher__Fetch__AllowFileUrls", "maybe", "Watcher:Fetch:AllowFileUrls")]
+    public async Task The_published_worker_stops_at_start_naming_a_bad_setting(string setting, string value, string named)
+    {
+        var settings = DeployedSettings();
+        settings[setting] = value;
+
+        var (exitCode, output) = await StartWorkerAsync(settings);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("OptionsValidationException", output, StringComparison.Ordinal);
+        Assert.Contains(named, output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Starts the published worker as the Functions host does (the worker settings it passes),
+    /// pointed at a loopback port where no host listens.
+    /// </summary>
+    private async Task<(int ExitCode, string Output)> StartWorkerAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(app.Directory, "Watcher.Functions.dll") },
+            WorkingDirectory = app.Directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
+                ["Functions__Worker__HostEndpoint"] = $"http://127.0.0.1:{Watcher.Local.DevServices.NodeService.FreePort()}",
+                ["Functions__Worker__WorkerId"] = Guid.NewGuid().ToString(),
+                ["Functions__Worker__RequestId"] = Guid.NewGuid().ToString(),
+                ["Functions__Worker__GrpcMaxMessageLength"] = "2147483647",
+            },
+        };
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var worker = Process.Start(start)!;
+        var output = worker.StandardOutput.ReadToEndAsync();
+        var errors = worker.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await worker.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            worker.Kill(entireProcessTree: true);
+            throw new TimeoutException("the published worker neither failed nor called the host within 90 s: " + await output + await errors);
+        }
+
+        return (worker.ExitCode, await output + await errors);
+    }
+
     public sealed class PublishedApp : IDisposable
     {
         public PublishedApp()
