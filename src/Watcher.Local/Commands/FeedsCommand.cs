@@ -100,15 +100,18 @@ internal static class FeedsCommand
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var address = parse.GetValue(url)!;
-            if (!Uri.TryCreate(address, UriKind.Absolute, out var feedUrl) || feedUrl.Scheme is not ("http" or "https"))
-            {
-                error.WriteLine($"'{address}' is not an http or https URL.");
-                return 1;
-            }
-
             ParsedFeed parsed;
+            Uri feedUrl;
             using (var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config), LogLevel.Warning))
             {
+                if (UrlProblem(address, app, out var checkedUrl) is { } urlProblem)
+                {
+                    error.WriteLine(urlProblem);
+                    return 1;
+                }
+
+                feedUrl = checkedUrl!;
+
                 try
                 {
                     var fetched = await app.GetRequiredService<FeedFetcher>().FetchAsync(feedUrl, null, null, cancellationToken);
@@ -164,6 +167,24 @@ internal static class FeedsCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Why <paramref name="address"/> cannot be a feed here, or null: http(s), or file when the configuration allows file URLs.</summary>
+    private static string? UrlProblem(string address, IServiceProvider app, out Uri? feedUrl)
+    {
+        var allowFiles = app.GetRequiredService<Microsoft.Extensions.Options.IOptions<Watcher.Configuration.WatcherOptions>>().Value.Fetch.AllowFileUrls;
+        if (!Uri.TryCreate(address, UriKind.Absolute, out feedUrl))
+        {
+            return $"'{address}' is not an absolute URL.";
+        }
+
+        return feedUrl.Scheme switch
+        {
+            "http" or "https" => null,
+            "file" when allowFiles => null,
+            "file" => $"'{address}' is a file URL; they are refused unless Watcher:Fetch:AllowFileUrls is true.",
+            _ => $"'{address}' is not an http or https URL.",
+        };
     }
 
     private static Command Import()

@@ -82,6 +82,30 @@ public sealed class FeedsCommandTests(FetchTestHost host) : IClassFixture<FetchT
     }
 
     [Fact]
+    public async Task Add_takes_a_file_url_only_when_the_configuration_allows_file_urls()
+    {
+        var feedFile = Path.Combine(Path.GetTempPath(), $"watcher-feed-{Guid.NewGuid():n}.xml");
+        await File.WriteAllTextAsync(feedFile, Feed);
+        var url = new Uri(feedFile).AbsoluteUri;
+        var config = ConfigWithExtras();
+        var json = JsonNode.Parse(File.ReadAllText(config))!;
+        json["Watcher"]!["Fetch"] = new JsonObject { ["AllowFileUrls"] = false };
+        File.WriteAllText(config, json.ToJsonString());
+
+        var (refused, _, why) = await RunAsync("feeds", "add", url, "--config", config);
+        Assert.Equal(1, refused);
+        Assert.Contains("Watcher:Fetch:AllowFileUrls", why, StringComparison.Ordinal);
+
+        json["Watcher"]!["Fetch"] = new JsonObject { ["AllowFileUrls"] = true };
+        File.WriteAllText(config, json.ToJsonString());
+        var (exitCode, output, error) = await RunAsync("feeds", "add", url, "--config", config);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("2 items", output, StringComparison.Ordinal);
+        Assert.Contains(JsonNode.Parse(File.ReadAllText(config))!["Watcher"]!["Feeds"]!.AsArray(), f => (string?)f!["Url"] == url);
+        File.Delete(feedFile);
+    }
+
+    [Fact]
     public async Task Remove_takes_a_feed_out_by_name()
     {
         var config = ConfigWithExtras();
