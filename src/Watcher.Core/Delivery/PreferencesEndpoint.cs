@@ -234,9 +234,9 @@ public sealed class PreferencesEndpoint(
             var isChecked = subscriber.Schedule == schedule ? " checked" : "";
             var label = schedule switch
             {
-                DeliverySchedule.Instant => "Instant: a mail for each new story",
-                DeliverySchedule.Daily => "Daily digest",
-                _ => "Weekly digest",
+                DeliverySchedule.Instant => "Instant: a mail as soon as matching stories arrive (stories found together come in one mail)",
+                DeliverySchedule.Daily => "Daily digest: one mail a day at your send time",
+                _ => "Weekly digest: one mail a week on your day and time",
             };
             body.Append(CultureInfo.InvariantCulture, $"<label style=\"display:block;margin:4px 0;\"><input type=\"radio\" name=\"schedule\" value=\"{value}\"{isChecked}> {label}</label>");
         }

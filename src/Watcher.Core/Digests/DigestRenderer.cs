@@ -39,7 +39,12 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
         "@media only screen and (max-width:620px){.w-outer{padding:8px !important;}.w-card{padding:14px !important;}}" +
         "</style>";
 
-    public RenderedDigest Render(SubscriberOptions subscriber, IReadOnlyList<DigestItem> items, Uri preferencesUrl, DigestPart? part = null)
+    /// <summary>
+    /// The mail for <paramref name="items"/>. A scheduled digest (<paramref name="period"/>) says in
+    /// its subject that it is the daily or weekly digest and of which day, so it reads differently
+    /// from instant mail in an inbox.
+    /// </summary>
+    public RenderedDigest Render(SubscriberOptions subscriber, IReadOnlyList<DigestItem> items, Uri preferencesUrl, DigestPart? part = null, DuePeriod? period = null)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(subscriber.TimeZone);
         var stories = DigestStory.Group(items);
@@ -50,7 +55,11 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
             .ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (TopicName(g.Key, g.First().Topics[0].Name), Stories: g.OrderByDescending(s => s.Lead.Published ?? s.Lead.AddedAt).ToList()))
             .ToList();
-        var subject = $"Watcher: {stories.Count} new — {string.Join(", ", groups.Select(g => $"{g.Item1} {g.Stories.Count}"))}" +
+        var kind = period is null || subscriber.Schedule == DeliverySchedule.Instant ? "Watcher"
+            : subscriber.Schedule == DeliverySchedule.Weekly
+                ? $"Watcher weekly digest, week to {TimeZoneInfo.ConvertTime(period.SendInstant, zone).ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture)}"
+                : $"Watcher daily digest, {TimeZoneInfo.ConvertTime(period.SendInstant, zone).ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture)}";
+        var subject = $"{kind}: {stories.Count} new — {string.Join(", ", groups.Select(g => $"{g.Item1} {g.Stories.Count}"))}" +
             (part is { Of: > 1 } ? $" (part {part.Number} of {part.Of})" : "");
 
         var html = new StringBuilder(2048 + (stories.Count * 1200));

@@ -84,7 +84,7 @@ public sealed class DigestSender(
             else
             {
                 var partCount = period is null ? part - 1 + chunks.Count : periodParts ?? chunks.Count;
-                sent = await SendAsync(subscriber, key, digestId, chunks[0], new DigestPart(part, partCount), cancellationToken);
+                sent = await SendAsync(subscriber, key, digestId, chunks[0], new DigestPart(part, partCount), period, cancellationToken);
                 itemsSent += sent.ArticleIds.Count;
             }
 
@@ -115,10 +115,10 @@ public sealed class DigestSender(
         return new DigestPreview(
             pending.Count,
             period,
-            pending.Count == 0 ? null : renderer.Render(subscriber, pending, preferences));
+            pending.Count == 0 ? null : renderer.Render(subscriber, pending, preferences, period: period));
     }
 
-    private async Task<SentDigest> SendAsync(SubscriberOptions subscriber, string key, string digestId, List<DigestItem> items, DigestPart part, CancellationToken cancellationToken)
+    private async Task<SentDigest> SendAsync(SubscriberOptions subscriber, string key, string digestId, List<DigestItem> items, DigestPart part, DuePeriod? period, CancellationToken cancellationToken)
     {
         if (await rateLimiter.TryReserveAsync(cancellationToken) is { } wait)
         {
@@ -127,7 +127,7 @@ public sealed class DigestSender(
 
         var messageId = MailComposer.MessageIdFor(digestId, options.Value.Smtp.From);
         var preferences = tokens.PreferencesUrl(subscriber.Email);
-        var message = composer.Compose(subscriber, messageId, renderer.Render(subscriber, items, preferences, part), preferences);
+        var message = composer.Compose(subscriber, messageId, renderer.Render(subscriber, items, preferences, part, period), preferences);
         await transport.SendAsync([message], cancellationToken);
 
         var sent = new SentDigest

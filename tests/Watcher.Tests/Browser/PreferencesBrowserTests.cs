@@ -33,7 +33,7 @@ public sealed partial class PreferencesBrowserTests(ServicesFixture services) : 
         await host.Get<DigestService>().SendDueAsync(new DateTimeOffset(2026, 11, 22, 7, 0, 0, TimeSpan.Zero), CancellationToken.None);
         var digest = Assert.Single(await services.Mail.WaitForAsync(ann.Email, 1));
         var received = await services.Mail.ParsedAsync(digest);
-        Assert.Equal("Watcher: 2 new — 5G bans 1, Blacklists 1", received.Subject);
+        Assert.Equal("Watcher daily digest, Sun 22 Nov 2026: 2 new — 5G bans 1, Blacklists 1", received.Subject);
 
         var link = PreferencesLink().Match(received.HtmlBody!).Groups[1].Value.Replace("&amp;", "&", StringComparison.Ordinal);
         Assert.StartsWith($"http://127.0.0.1:{port}/api/preferences?token=", link, StringComparison.Ordinal);

@@ -134,8 +134,9 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
 
         var mails = await services.Mail.SettledAsync(bram.Email);
         Assert.Equal(2, mails.Count);
-        var sunday = Assert.Single(mails, m => m.Subject != "Watcher: 1 new — 5G bans 1");
-        Assert.Equal("Watcher: 2 new — 5G bans 1, Divestment 1", sunday.Subject);
+        Assert.Equal("Watcher daily digest, Sat 24 Oct 2026: 1 new — 5G bans 1", Assert.Single(mails, m => m.Subject.Contains("Sat 24 Oct", StringComparison.Ordinal)).Subject);
+        var sunday = Assert.Single(mails, m => m.Subject.Contains("Sun 25 Oct", StringComparison.Ordinal));
+        Assert.Equal("Watcher daily digest, Sun 25 Oct 2026: 2 new — 5G bans 1, Divestment 1", sunday.Subject);
         Assert.Equal($"{SubscriberKey.For(bram.Email)}-d20261025@example.org", (await services.Mail.ParsedAsync(sunday)).MessageId);
 
         // The next day has nothing new: nothing is sent for an empty period.

@@ -33,7 +33,7 @@ public sealed class DigestPreviewCommandTests(ServicesFixture services) : IClass
 
         var html = await File.ReadAllTextAsync(htmlFile);
         Assert.Contains("Preview me: 5G ban", html);
-        Assert.Contains("Watcher: 1 new — 5G bans 1", html);
+        Assert.Contains(": 1 new — 5G bans 1", html);
         Assert.Empty(await services.Mail.SettledAsync(ida.Email));
         Assert.Single((await host.Get<DigestStore>().ReadPendingAsync(SubscriberKey.For(ida.Email), CancellationToken.None)).Items);
         File.Delete(config);

@@ -39,6 +39,20 @@ public sealed class DigestRendererTests
     }
 
     [Fact]
+    public void A_scheduled_digest_says_in_its_subject_whether_it_is_daily_or_weekly_and_for_which_day()
+    {
+        var sendAt = new DuePeriod("d20261025", new DateTimeOffset(2026, 10, 25, 6, 0, 0, TimeSpan.Zero));
+        var daily = new SubscriberOptions { Email = "d@example.org", Topics = ["5g-ban"], Schedule = DeliverySchedule.Daily, TimeZone = "Europe/Brussels" };
+        var weekly = new SubscriberOptions { Email = "w@example.org", Topics = ["5g-ban"], Schedule = DeliverySchedule.Weekly, TimeZone = "Europe/Brussels" };
+
+        Assert.Equal("Watcher daily digest, Sun 25 Oct 2026: 1 new — 5G bans 1", renderer.Render(daily, [Item("g1", "5g-ban")], Preferences, period: sendAt).Subject);
+        Assert.Equal("Watcher weekly digest, week to Sun 25 Oct 2026: 1 new — 5G bans 1", renderer.Render(weekly, [Item("g1", "5g-ban")], Preferences, period: sendAt).Subject);
+
+        // Sent early (MaxItems) or instant: no period, no digest name.
+        Assert.Equal("Watcher: 1 new — 5G bans 1", renderer.Render(daily, [Item("g1", "5g-ban")], Preferences).Subject);
+    }
+
+    [Fact]
     public void An_article_in_two_topics_appears_once_with_both_tags()
     {
         var both = Item("x1", "5g-ban", "blacklist");
