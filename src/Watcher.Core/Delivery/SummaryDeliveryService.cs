@@ -249,7 +249,7 @@ public sealed class SummaryDeliveryService(
             FeedOrder = options.Value.Feeds.FindIndex(f => f.Name == sourceFeeds[0]) is >= 0 and var order ? order : int.MaxValue,
             Language = classified.Language,
             Summary = classified.Summary,
-            Topics = classified.Topics.Select(t => new DigestItemTopic(t.Id, TopicName(t.Id), t.Score, Why(t, article.Title))).ToList(),
+            Topics = classified.Topics.Select(t => new DigestItemTopic(t.Id, TopicName(t.Id), t.Score, Why(t, article.Title, classified.Summary))).ToList(),
             AddedAt = clock.GetUtcNow(),
         };
         return (item, sourceFeeds);
@@ -268,10 +268,11 @@ public sealed class SummaryDeliveryService(
         public TimeSpan? DeferredFor { get; set; }
     }
 
-    // The title is already the item's headline; the "why" is the first sentence of the article
-    // that decided the topic.
-    private static string? Why(TopicMatch topic, string title) =>
-        topic.Evidence.FirstOrDefault(e => !string.Equals(e.Trim(), title.Trim(), StringComparison.Ordinal));
+    // The title is already the item's headline and the summary is shown beside it; the "why" is
+    // the first sentence that decided the topic and is in neither.
+    private static string? Why(TopicMatch topic, string title, string? summary) =>
+        topic.Evidence.FirstOrDefault(e => !string.Equals(e.Trim(), title.Trim(), StringComparison.Ordinal)
+            && !(summary ?? "").Contains(e.Trim(), StringComparison.OrdinalIgnoreCase));
 
     private string TopicName(string id) =>
         options.Value.Topics.TryGetValue(id, out var topic) && topic.Name.Length > 0 ? topic.Name : id;

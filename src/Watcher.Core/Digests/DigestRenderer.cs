@@ -108,11 +108,22 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
             ? TimeZoneInfo.ConvertTime(published, zone).ToString("ddd d MMM yyyy HH:mm", CultureInfo.InvariantCulture)
             : null;
         var meta = string.Join(" · ", new[] { FeedText.Plain(item.Source), date, FeedText.Plain(item.Language).ToUpperInvariant() }.Where(p => !string.IsNullOrWhiteSpace(p)));
-        var why = story.Topics.Select(t => t.Why).FirstOrDefault(w => !string.IsNullOrWhiteSpace(w)) is { } evidence ? Shorten(FeedText.Plain(evidence)) : null;
+        // The why line must add something: a sentence the summary already shows is left out.
+        var why = story.Topics.Select(t => t.Why).FirstOrDefault(w => !string.IsNullOrWhiteSpace(w) && !Repeats(summary, FeedText.Plain(w))) is { } evidence
+            ? Shorten(FeedText.Plain(evidence))
+            : null;
         var alsoReportedBy = string.Join(", ", story.AlsoReportedBy.Select(FeedText.Plain));
         var link = SafeLink(item.Url);
 
-        html.Append("<div style=\"margin:0 0 18px;\">");
+        // The mail is in English; an item in another language says so for screen readers and hyphenation.
+        var language = FeedText.Plain(item.Language);
+        html.Append("<div style=\"margin:0 0 18px;\"");
+        if (language.Length is > 0 and <= 12 && language.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && !language.StartsWith("en", StringComparison.OrdinalIgnoreCase))
+        {
+            html.Append(" lang=\"").Append(language).Append('"');
+        }
+
+        html.Append('>');
         if (link is null)
         {
             html.Append("<div style=\"font-weight:bold;font-size:16px;\">").Append(Encode(title)).Append("</div>");
@@ -170,6 +181,12 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
     /// <summary>Only absolute http(s) URLs become links; anything else (javascript:, data:) is dropped.</summary>
     private static string? SafeLink(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.AbsoluteUri : null;
+
+    private static bool Repeats(string summary, string sentence)
+    {
+        static string Squeeze(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return Squeeze(summary).Contains(Squeeze(sentence).TrimEnd('.', '…'), StringComparison.OrdinalIgnoreCase);
+    }
 
     private static string Shorten(string evidence) =>
         evidence.Length <= WhyLength ? evidence : string.Concat(evidence.AsSpan(0, WhyLength - 1).TrimEnd(), "…");

@@ -53,6 +53,33 @@ public sealed class DigestRendererTests
     }
 
     [Fact]
+    public void The_why_line_never_repeats_a_sentence_the_summary_shows()
+    {
+        var repeated = Item("r1", "5g-ban") with { Summary = "The cabinet bars Huawei from the 5G core.  Operators have five years." };
+        repeated = repeated with { Topics = [new DigestItemTopic("5g-ban", "5G bans", 0.9, "The cabinet bars Huawei from the 5G core.")] };
+        var distinct = Item("d1", "5g-ban");
+
+        var digest = renderer.Render(Subscriber, [repeated, distinct], Preferences);
+
+        Assert.Equal(1, Occurrences(digest.Text, "The cabinet bars Huawei from the 5G core."));
+        Assert.Contains("Why: \"Evidence for 5g-ban in d1.\"", digest.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_item_in_another_language_than_the_mail_carries_its_own_lang()
+    {
+        var dutch = Item("nl1", "5g-ban") with { Language = "nl" };
+        var english = Item("en1", "5g-ban");
+
+        var html = renderer.Render(Subscriber, [dutch, english], Preferences).Html;
+
+        Assert.Contains("<html lang=\"en\">", html, StringComparison.Ordinal);
+        Assert.Equal(1, Occurrences(html, "lang=\"nl\""));
+        Assert.True(html.IndexOf("lang=\"nl\"", StringComparison.Ordinal) < html.IndexOf("Title nl1", StringComparison.Ordinal));
+        Assert.True(html.IndexOf("lang=\"nl\"", StringComparison.Ordinal) > html.IndexOf("</h1>", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_article_in_two_topics_appears_once_with_both_tags()
     {
         var both = Item("x1", "5g-ban", "blacklist");
