@@ -22,6 +22,18 @@ param deadLetterContainerName string
 @description('Azure region.')
 param location string
 
+@description('Days an article and its verdict are kept after they were written.')
+@minValue(1)
+param articleRetentionDays int = 90
+
+@description('Days the dedup index and the delivered markers are kept: longer than any feed keeps listing an item, so an old item re-listed is never stored or mailed again.')
+@minValue(1)
+param indexRetentionDays int = 400
+
+@description('Days a sent-digest marker, a same-story log and a local blob receipt are kept: past the longest schedule (a week) and the same-story window.')
+@minValue(8)
+param markerRetentionDays int = 35
+
 @description('Tags for every resource.')
 param tags object
 
@@ -128,6 +140,45 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     name: container
   }
 ]
+
+var retentionRules = [
+  { name: 'articles', prefixes: ['articles/', 'classified/'], days: articleRetentionDays }
+  { name: 'dedup-index', prefixes: ['state/articles/', 'digests/delivered/'], days: indexRetentionDays }
+  { name: 'markers', prefixes: ['digests/sent/', 'state/similar/', 'state/receipts/'], days: markerRetentionDays }
+]
+
+// Retention without a function walking the store: the service deletes by name prefix and age.
+// Pending digest entries, subscriber preferences and feed state have no rule: they are removed by
+// delivery, or kept for as long as the subscriber or feed exists. An article deleted while a story
+// is still pending does not matter: a pending entry carries everything its mail shows.
+resource retention 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = {
+  parent: dataAccount
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        for rule in retentionRules: {
+          enabled: true
+          name: rule.name
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob', 'appendBlob']
+              prefixMatch: rule.prefixes
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: rule.days
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
 
 resource dataQueueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
   parent: dataAccount

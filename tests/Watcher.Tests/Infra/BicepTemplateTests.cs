@@ -184,6 +184,43 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
     }
 
     [Fact]
+    public void Retention_deletes_old_articles_verdicts_and_markers_by_prefix_and_never_what_is_still_pending()
+    {
+        var storage = FindTemplateWithVariable(compiled.Main, "retentionRules") ?? throw new Xunit.Sdk.XunitException("no retention rules in the storage module");
+        var days = storage["parameters"]!.AsObject().Where(p => p.Key.EndsWith("RetentionDays", StringComparison.Ordinal))
+            .ToDictionary(p => $"[parameters('{p.Key}')]", p => p.Value!["defaultValue"]!.GetValue<int>(), StringComparer.Ordinal);
+        var rules = storage["variables"]!["retentionRules"]!.AsArray()
+            .SelectMany(r => r!["prefixes"]!.AsArray().Select(prefix => (Prefix: prefix!.GetValue<string>(), Days: days[r["days"]!.GetValue<string>()])))
+            .ToList();
+        int? KeptFor(string container, string blob) =>
+            rules.Where(r => $"{container}/{blob}".StartsWith(r.Prefix, StringComparison.Ordinal)).Select(r => (int?)r.Days).Min();
+
+        Assert.All(rules, r => Assert.Contains(r.Prefix.Split('/')[0], StorageNames.Containers));
+        Assert.Equal(90, KeptFor(StorageNames.ArticlesContainer, "2026/03/01/abc.json"));
+        Assert.Equal(90, KeptFor(StorageNames.ClassifiedContainer, "abc.json"));
+
+        // The dedup index and delivered markers outlive the articles, so an item a feed lists again
+        // is neither stored nor mailed again; sent markers outlive the longest schedule (a week).
+        Assert.True(KeptFor(StorageNames.StateContainer, "articles/abc.json") > KeptFor(StorageNames.ArticlesContainer, "2026/03/01/abc.json"));
+        Assert.True(KeptFor(StorageNames.DigestsContainer, "delivered/key/abc.json") > KeptFor(StorageNames.ArticlesContainer, "2026/03/01/abc.json"));
+        Assert.InRange(KeptFor(StorageNames.DigestsContainer, "sent/key/key-w2026-10.json")!.Value, 8, 366);
+
+        // What is still to be done or describes the configuration is never deleted by age.
+        Assert.Null(KeptFor(StorageNames.DigestsContainer, "pending/key/bundle.json"));
+        Assert.Null(KeptFor(StorageNames.DigestsContainer, "locks/key"));
+        Assert.Null(KeptFor(StorageNames.StateContainer, "feeds.json"));
+        Assert.Null(KeptFor(StorageNames.StateContainer, "subscribers/key.json"));
+    }
+
+    private static JsonObject? FindTemplateWithVariable(JsonNode? node, string variable) => node switch
+    {
+        JsonObject o when o["variables"] is JsonObject v && v.ContainsKey(variable) => o,
+        JsonObject o => o.Select(p => FindTemplateWithVariable(p.Value, variable)).FirstOrDefault(t => t is not null),
+        JsonArray a => a.Select(n => FindTemplateWithVariable(n, variable)).FirstOrDefault(t => t is not null),
+        _ => null,
+    };
+
+    [Fact]
     public void The_template_creates_exactly_the_containers_and_queues_of_the_storage_contract()
     {
         var containers = DataAccountChildNames("Microsoft.Storage/storageAccounts/blobServices/containers");
