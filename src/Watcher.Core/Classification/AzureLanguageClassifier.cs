@@ -68,7 +68,7 @@ public sealed class AzureLanguageClassifier(
         }
         else
         {
-            summary = LocalClassifier.Summarize(request.Title, verdict);
+            summary = LocalClassifier.Summarize(request.Title, verdict, language);
             summaryBy = ExtractiveSummarizer.Name;
         }
 

@@ -60,18 +60,19 @@ public sealed class LocalClassifier : IArticleClassifier
     {
         ArgumentNullException.ThrowIfNull(request);
         var verdict = engine.Analyze(request.Title, request.Text);
+        var language = LanguageDetector.Detect(verdict.Words, request.Language);
         return new ClassificationResult
         {
-            Language = LanguageDetector.Detect(verdict.Words, request.Language),
+            Language = language,
             Topics = verdict.Topics,
             Entities = verdict.Entities,
-            Summary = Summarize(request.Title, verdict),
+            Summary = Summarize(request.Title, verdict, language),
             SummaryBy = ExtractiveSummarizer.Name,
         };
     }
 
-    internal static string Summarize(string title, TopicVerdict verdict) =>
-        ExtractiveSummarizer.Summarize(title, verdict.Sentences.Skip(1).ToList(), verdict.BodySentenceWords(), verdict.Topics.SelectMany(t => t.Evidence));
+    internal static string Summarize(string title, TopicVerdict verdict, string? language) =>
+        ExtractiveSummarizer.Summarize(title, verdict.Sentences.Skip(1).ToList(), verdict.BodySentenceWords(), verdict.Topics.SelectMany(t => t.Evidence), language);
 
     // Written out by hand rather than with a JSON serializer: reflection-based serialization
     // would add tens of milliseconds of JIT to every cold start.

@@ -35,6 +35,9 @@ public sealed class SeedArticleTests
         Assert.All(result.Topics, t => Assert.InRange(t.Score, 0.5, 1.0));
         Assert.DoesNotContain("date 20", request.Title, StringComparison.Ordinal);
         Assert.InRange(result.Summary.Length, 40, 400);
+
+        // Before, two seeds' summaries opened with "Het bedrijf is…" and "Dat laatste wordt…".
+        Assert.DoesNotMatch(@"^(Dat|Dit|Deze|Die|Het bedrijf|Ook|Maar|Hij|Zij|Ze)\b", result.Summary);
     }
 
     [Fact]

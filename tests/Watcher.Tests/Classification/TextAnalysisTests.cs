@@ -64,4 +64,21 @@ public sealed class TextAnalysisTests
 
         Assert.Equal(["The U.S. Commerce Department acted.", "Mr. Smith agreed with China.", "Het bedrijf reageerde."], sentences);
     }
+
+    [Theory]
+    [InlineData("nl", "Die vormen volgens de Verenigde Staten een risico voor spionage door de overheid.", "De Amerikaanse regering zette Huawei en ZTE vorig jaar op een zwarte lijst.")]
+    [InlineData("en", "The company also said it would appeal the decision in court next month.", "Washington added the chipmaker Acme to the Entity List on Monday, citing military ties.")]
+    [InlineData("de", "Das Unternehmen muss seine Anteile an dem Werk innerhalb eines Jahres verkaufen.", "Die Bundesregierung untersagte den Kauf des Chipherstellers durch chinesische Investoren.")]
+    [InlineData("fr", "Cette décision oblige le groupe à céder sa participation avant la fin de l'année.", "Le gouvernement a interdit le rachat de l'usine par un investisseur chinois.")]
+    public void A_summary_never_opens_with_a_sentence_that_leans_on_one_not_shown(string language, string leaning, string standalone)
+    {
+        // The leaning sentence comes first in the excerpt, as when a page's text starts mid-article.
+        var summary = ExtractiveSummarizer.Summarize("Title about the decision", [leaning, standalone], [], language);
+
+        Assert.True(summary.StartsWith(standalone, StringComparison.Ordinal), $"{language}: {summary}");
+
+        // After the sentence it leans on, it may follow.
+        var inOrder = ExtractiveSummarizer.Summarize("Title about the decision", [standalone, leaning], [], language);
+        Assert.Equal($"{standalone} {leaning}", inOrder);
+    }
 }
