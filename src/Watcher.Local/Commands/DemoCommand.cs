@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Watcher.Delivery;
 using Watcher.Local.DevServices;
@@ -47,7 +45,7 @@ internal static class DemoCommand
             };
             foreach (var (port, what, option) in wait ? ports : ports[..^1])
             {
-                if (await IsTakenAsync(port, cancellationToken))
+                if (await NodeService.IsListeningAsync(port, cancellationToken))
                 {
                     throw new WatcherStartupException(
                         $"Port {port} ({what}) is in use on 127.0.0.1: is another ./demo.sh, Azurite or MailDev running? Stop it, or choose another port with {option}.");
@@ -127,18 +125,4 @@ internal static class DemoCommand
 
     private static Option<int> PortOption(string name, string what, int port) =>
         new(name) { Description = $"Port on 127.0.0.1 for {what} (default {port}).", DefaultValueFactory = _ => port };
-
-    private static async Task<bool> IsTakenAsync(int port, CancellationToken cancellationToken)
-    {
-        using var probe = new TcpClient();
-        try
-        {
-            await probe.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 }

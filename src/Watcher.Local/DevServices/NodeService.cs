@@ -153,7 +153,8 @@ public abstract class NodeService : IAsyncDisposable
         throw new InvalidOperationException("node_modules with azurite and maildev not found; run 'npm ci' in the repository root.");
     }
 
-    private static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken)
+    /// <summary>Whether something accepts connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    public static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken)
     {
         using var client = new TcpClient();
         try

@@ -21,7 +21,7 @@ public sealed partial class DemoCommandTests
 
         using (var demo = WatcherCli.Start(["demo", "--data", data, .. ports]))
         {
-            await WaitForAsync(demo, "Watcher running", TimeSpan.FromMinutes(3));
+            await demo.WaitForOutputAsync("Watcher running", TimeSpan.FromMinutes(3));
             var saved = Directory.GetFiles(Path.Combine(data, "mail"), "*.eml");
             Assert.NotEmpty(saved);
             var mails = await Task.WhenAll(saved.Select(f => File.ReadAllTextAsync(f)));
@@ -81,16 +81,6 @@ public sealed partial class DemoCommandTests
     }
 
     private static string Free() => NodeService.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static async Task WaitForAsync(RunningWatcher running, string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!running.OutputSoFar.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' not written within {timeout}:\n{running.OutputSoFar}");
-            await Task.Delay(250);
-        }
-    }
 
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+/api/preferences\?token=[A-Za-z0-9_\-.%]+")]
     private static partial Regex PreferencesLink();

@@ -64,7 +64,7 @@ public sealed class SmtpOutageTests(ServicesFixture services) : PipelineTestBase
         var config = WriteConfig(ann, smtp.Port, Stories);
 
         using var running = WatcherCli.Start(["run", "--queue-retry-delay", "00:00:00", "--config", config]);
-        await WaitForOutputAsync(running, "Mail waits and the summaries stay on the queue", TimeSpan.FromSeconds(60));
+        await running.WaitForOutputAsync("Mail waits and the summaries stay on the queue", TimeSpan.FromSeconds(60));
 
         // Several pauses (1, 2, 2 s) pass while the server is away: without the circuit each
         // would have spent a try, and five tries poison a message.
@@ -74,7 +74,7 @@ public sealed class SmtpOutageTests(ServicesFixture services) : PipelineTestBase
         Assert.False(await poison.ExistsAsync() && (await poison.PeekMessagesAsync(32)).Value.Length > 0, "a message went to poison during the outage");
 
         smtp.Up();
-        await WaitForOutputAsync(running, "answers again", TimeSpan.FromSeconds(30));
+        await running.WaitForOutputAsync("answers again", TimeSpan.FromSeconds(30));
         await services.Mail.WaitForAsync(ann, 1);
         await Task.Delay(TimeSpan.FromSeconds(3));
         var mails = await services.Mail.ForAsync(ann);
@@ -136,16 +136,6 @@ public sealed class SmtpOutageTests(ServicesFixture services) : PipelineTestBase
                 ["MaxOutageRetryDelay"] = "00:00:02",
             },
         });
-    }
-
-    private static async Task WaitForOutputAsync(RunningWatcher running, string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!running.OutputSoFar.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' not written within {timeout}:\n{running.OutputSoFar}");
-            await Task.Delay(200);
-        }
     }
 
     private static int CountOf(string text, string part)

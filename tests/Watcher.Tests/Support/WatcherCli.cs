@@ -98,6 +98,17 @@ public sealed class RunningWatcher : IDisposable
         }
     }
 
+    /// <summary>Waits until the process has written <paramref name="text"/>; fails with what it wrote when it has not within <paramref name="timeout"/>.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!OutputSoFar.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"'{text}' not written within {timeout}:\n{OutputSoFar}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Ctrl+C, as a user stops <c>watcher run</c>.</summary>
     public async Task InterruptAsync()
     {
