@@ -22,16 +22,16 @@ param deadLetterContainerName string
 @description('Azure region.')
 param location string
 
-@description('Days an article and its verdict are kept after they were written.')
-@minValue(1)
+@description('Days an article and its verdict are kept after they were written: at least a week, past the two days in which a crashed store is finished (Watcher.Articles.ArticleStore.FinishWindow).')
+@minValue(7)
 param articleRetentionDays int = 90
 
 @description('Days the dedup index and the delivered markers are kept: longer than any feed keeps listing an item, so an old item re-listed is never stored or mailed again.')
 @minValue(1)
 param indexRetentionDays int = 400
 
-@description('Days a sent-digest marker, a same-story log and a local blob receipt are kept: past the longest schedule (a week) and the same-story window.')
-@minValue(8)
+@description('Days a sent-digest marker, a same-story log and a local blob receipt are kept: past the longest schedule (a week) and the same-story window (Watcher:Fetch:SimilarStoryWindow, 14 days).')
+@minValue(15)
 param markerRetentionDays int = 35
 
 @description('Tags for every resource.')
@@ -141,6 +141,7 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   }
 ]
 
+// Watcher.Storage.Retention.Rules holds the same rules for the local host (the template test compares them).
 var retentionRules = [
   { name: 'articles', prefixes: ['articles/', 'classified/'], days: articleRetentionDays }
   { name: 'dedup-index', prefixes: ['state/articles/', 'digests/delivered/'], days: indexRetentionDays }

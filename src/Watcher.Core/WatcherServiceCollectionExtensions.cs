@@ -57,6 +57,7 @@ public static class WatcherServiceCollectionExtensions
         services.AddSingleton<SendRateLimiter>();
         services.AddSingleton<PreferencesEndpoint>();
         services.AddSingleton<PoisonQueue>();
+        services.AddSingleton<Retention>();
         services.AddSingleton<IMailTransport>(sp => ActivatorUtilities.CreateInstance<MailServerCircuit>(
             sp,
             sp.GetRequiredService<IOptions<WatcherOptions>>().Value.Smtp.Transport == "pickup"

@@ -76,7 +76,8 @@ public static partial class PipelineBenchmark
         using var memory = new GcHeapSampler();
         using var app = WatcherApp.Build(configPath, LogLevel.Warning);
         var storage = app.GetRequiredService<WatcherStorage>();
-        var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(app);
+        var blobTrigger = ActivatorUtilities.CreateInstance<LocalBlobTrigger>(app);
+        var queueTrigger = ActivatorUtilities.CreateInstance<LocalQueueTrigger>(app);
         await storage.EnsureCreatedAsync(cancellationToken);
 
         var stages = new List<StageTiming>();
@@ -85,13 +86,13 @@ public static partial class PipelineBenchmark
         stages.Add(new("fetch + store", watch.Elapsed, polls.Sum(p => p.Items), "feed items"));
 
         watch.Restart();
-        var classifyFailures = await host.ProcessNewArticlesAsync(cancellationToken);
+        var classifyFailures = await blobTrigger.ProcessNewArticlesAsync(cancellationToken);
         var classifyTime = watch.Elapsed;
         var queued = (await storage.Summaries.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
         stages.Add(new("classify", classifyTime, await CountBlobsAsync(storage.Articles, null, cancellationToken), "articles"));
 
         watch.Restart();
-        var deliveryFailures = await host.DrainSummariesAsync(cancellationToken);
+        var deliveryFailures = await queueTrigger.DrainSummariesAsync(cancellationToken);
         stages.Add(new("deliver (instant mail)", watch.Elapsed, queued, "summaries"));
 
         watch.Restart();

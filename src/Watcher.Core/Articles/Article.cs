@@ -1,6 +1,6 @@
 namespace Watcher.Articles;
 
-/// <summary>One stored article: <c>articles/{yyyy}/{MM}/{dd}/{id}.json</c>. Written once, never updated.</summary>
+/// <summary>One stored article: <c>articles/{yyyy}/{MM}/{dd}/{id}.json</c>, by the day it was stored. Written once, never updated.</summary>
 public sealed record Article
 {
     public const int CurrentSchema = 1;

@@ -17,9 +17,21 @@ namespace Watcher.Articles;
 /// </remarks>
 public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> logger)
 {
+    /// <summary>
+    /// How long after its claim an article that was never written is written by the next fetch
+    /// that sees it. A crash between the two writes is finished by the next cycle; a claim older
+    /// than this is an article that retention deleted (<see cref="RetentionOptions.Articles"/> is
+    /// at least a week), and writing it again would classify and mail it again.
+    /// </summary>
+    public static readonly TimeSpan FinishWindow = TimeSpan.FromDays(2);
+
+    /// <summary>
+    /// Named by the day it was stored, not the day it was published: a day prefix then holds what
+    /// arrived that day, so the local blob trigger lists only recent days however old an item is.
+    /// </summary>
     public static string BlobNameFor(Article article)
     {
-        var day = (article.Published ?? article.FetchedAt).UtcDateTime;
+        var day = article.FetchedAt.UtcDateTime;
         return $"{day:yyyy}/{day:MM}/{day:dd}/{article.Id}.json";
     }
 
@@ -29,7 +41,7 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
     public async Task<ArticleStoreResult> StoreAsync(Article article, CancellationToken cancellationToken)
     {
         var indexBlob = storage.State.GetBlobClient(IndexBlobName(article.Id));
-        var claim = new ArticleIndexEntry { Id = article.Id, BlobName = BlobNameFor(article), Sources = [article.Source] };
+        var claim = new ArticleIndexEntry { Id = article.Id, BlobName = BlobNameFor(article), Sources = [article.Source], ClaimedAt = article.FetchedAt };
 
         if (!await JsonBlobs.TryCreateAsync(indexBlob, claim, cancellationToken))
         {
@@ -39,14 +51,49 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
                 throw new InvalidOperationException($"Article index entry {indexBlob.Name} vanished while it was being read.");
             }
 
-            // A crash after the claim and before the article write leaves the index alone; finish it.
-            var written = await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(existing.BlobName), article, cancellationToken);
+            var written = false;
+            if (existing.ClaimedAt is { } claimedAt && article.FetchedAt - claimedAt < FinishWindow)
+            {
+                (existing, etag, written) = await FinishAsync(indexBlob, existing, etag, article, cancellationToken);
+            }
+
             var sourceAdded = await AddSourceAsync(indexBlob, existing, etag, article.Source, cancellationToken);
             return written ? ArticleStoreResult.Stored : sourceAdded ? ArticleStoreResult.SourceAdded : ArticleStoreResult.Known;
         }
 
         await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(claim.BlobName), article, cancellationToken);
         return ArticleStoreResult.Stored;
+    }
+
+    /// <summary>
+    /// Writes the article of a claim whose writer crashed before writing it. Under today's name
+    /// when the claim was made on another day (the index entry is moved first), so the blob lands
+    /// where a scan of recent days finds it.
+    /// </summary>
+    private async Task<(ArticleIndexEntry Entry, Azure.ETag ETag, bool Written)> FinishAsync(Azure.Storage.Blobs.BlobClient indexBlob, ArticleIndexEntry entry, Azure.ETag etag, Article article, CancellationToken cancellationToken)
+    {
+        var today = BlobNameFor(article);
+        while (entry.BlobName != today)
+        {
+            if (await JsonBlobs.ExistsAsync(storage.Articles.GetBlobClient(entry.BlobName), cancellationToken))
+            {
+                return (entry, etag, false);
+            }
+
+            var moved = entry with { BlobName = today };
+            if (await JsonBlobs.TryReplaceAsync(indexBlob, moved, etag, cancellationToken))
+            {
+                (_, etag) = await JsonBlobs.ReadAsync<ArticleIndexEntry>(indexBlob, cancellationToken);
+                entry = moved;
+                break;
+            }
+
+            (var reread, etag) = await JsonBlobs.ReadAsync<ArticleIndexEntry>(indexBlob, cancellationToken);
+            entry = reread ?? throw new InvalidOperationException($"Article index entry {indexBlob.Name} vanished while it was being moved.");
+        }
+
+        var written = await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(entry.BlobName), article, cancellationToken);
+        return (entry, etag, written);
     }
 
     public async Task<Article?> ReadAsync(string blobName, CancellationToken cancellationToken) =>
@@ -106,4 +153,7 @@ public sealed record ArticleIndexEntry
     public required string BlobName { get; init; }
 
     public required List<ArticleSource> Sources { get; init; }
+
+    /// <summary>When the id was claimed; null in entries of builds before retention, which are never finished.</summary>
+    public DateTimeOffset? ClaimedAt { get; init; }
 }

@@ -30,7 +30,11 @@ public sealed class ArticleClassificationService(
     /// </summary>
     public const string ArticleETagMetadata = "articleetag";
 
-    public static string ClassifiedBlobName(string articleId) => $"{articleId}.json";
+    /// <summary>
+    /// A verdict has its article's blob name, day prefix included, so the verdicts of one day are
+    /// one listing away, as the articles are (the local blob trigger lists only recent days).
+    /// </summary>
+    public static string ClassifiedBlobName(string articleBlobName) => articleBlobName;
 
     public async Task<ClassifiedArticle?> ClassifyBlobAsync(string articleBlobName, CancellationToken cancellationToken)
     {
@@ -60,7 +64,7 @@ public sealed class ArticleClassificationService(
             classified = classified with { SameStoryAs = await similarStories.FindOrRegisterAsync(article.Id, signature, article.FetchedAt, cancellationToken) };
         }
 
-        var classifiedBlob = storage.Classified.GetBlobClient(ClassifiedBlobName(article.Id));
+        var classifiedBlob = storage.Classified.GetBlobClient(ClassifiedBlobName(articleBlobName));
 
         // Unquoted, as a container listing shows ETags (a response header quotes them).
         var judged = new Dictionary<string, string> { [ArticleETagMetadata] = articleETag.ToString().Trim('"') };

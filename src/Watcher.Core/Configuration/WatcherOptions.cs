@@ -26,6 +26,8 @@ public sealed class WatcherOptions
     public ClassifierOptions Classifier { get; set; } = new();
 
     public DeliveryOptions Delivery { get; set; } = new();
+
+    public RetentionOptions Retention { get; set; } = new();
 }
 
 public sealed class StorageOptions
@@ -127,6 +129,23 @@ public sealed class SmtpOptions
     public TimeSpan OutageRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan MaxOutageRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>
+/// How long each kind of stored data is kept, in days after it was written. The local host deletes
+/// by these once a day; in Azure the Bicep parameters of the same names set the storage account's
+/// lifecycle policy (<c>Watcher.Storage.Retention</c> lists what each covers).
+/// </summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Articles and their verdicts.</summary>
+    public int ArticleDays { get; set; } = 90;
+
+    /// <summary>The dedup index and the delivered markers: longer than a feed keeps listing an item, so an old item is never stored or mailed again.</summary>
+    public int IndexDays { get; set; } = 400;
+
+    /// <summary>Sent-digest markers, same-story logs and the local blob trigger's receipts: past the longest schedule and the same-story window.</summary>
+    public int MarkerDays { get; set; } = 35;
 }
 
 /// <summary>NCRONTAB expressions (six fields, with seconds) in UTC, as the Functions timer trigger reads them.</summary>

@@ -142,6 +142,7 @@ public sealed class WatcherOptionsValidator : IValidateOptions<WatcherOptions>
             Fail("Smtp:From", $"'{options.Smtp.From}' is not an e-mail address.");
         }
 
+        ValidateRetention(options.Retention, options.Fetch, Fail);
         ValidateCron(options.Schedules.FetchFeeds, "Schedules:FetchFeeds", Fail);
         ValidateCron(options.Schedules.SendDigests, "Schedules:SendDigests", Fail);
 
@@ -268,6 +269,29 @@ public sealed class WatcherOptionsValidator : IValidateOptions<WatcherOptions>
         if (fetch.SimilarStoryWindow <= TimeSpan.Zero)
         {
             fail("Fetch:SimilarStoryWindow", "must be positive.");
+        }
+    }
+
+    private static void ValidateRetention(RetentionOptions retention, FetchOptions fetch, Action<string, string> fail)
+    {
+        // An article claimed but never written is finished within ArticleStore.FinishWindow; one
+        // deleted by retention must be older than that, or it would be written and mailed again.
+        var minArticleDays = (int)Math.Ceiling(Articles.ArticleStore.FinishWindow.TotalDays) + 5;
+        if (retention.ArticleDays < minArticleDays)
+        {
+            fail("Retention:ArticleDays", $"{retention.ArticleDays} is too short: at least {minArticleDays} days.");
+        }
+
+        if (retention.IndexDays < retention.ArticleDays)
+        {
+            fail("Retention:IndexDays", $"{retention.IndexDays} is shorter than Watcher:Retention:ArticleDays ({retention.ArticleDays}): a feed that lists an item after its index entry is gone would have it stored and mailed again.");
+        }
+
+        // A weekly digest looks back a week; the same-story log is read back over the window.
+        var minMarkerDays = Math.Max(8, (int)Math.Ceiling(fetch.SimilarStoryWindow.TotalDays) + 1);
+        if (retention.MarkerDays < minMarkerDays)
+        {
+            fail("Retention:MarkerDays", $"{retention.MarkerDays} is too short: at least {minMarkerDays} days (a week for the weekly digest, and Watcher:Fetch:SimilarStoryWindow).");
         }
     }
 

@@ -101,7 +101,7 @@ public sealed class FeedPoller(
         try
         {
             var fetched = await fetcher.FetchAsync(new Uri(state.FeedUrl), state.ETag, state.LastModified, cancellationToken);
-            var outcome = fetched.IsNotModified ? new ItemsOutcome(0, 0, null) : await StoreItemsAsync(feed, fetched, now, cancellationToken);
+            var outcome = fetched.IsNotModified ? new ItemsOutcome(0, 0, null) : await StoreItemsAsync(feed, fetched, cancellationToken);
             if (fetched.PermanentUrl is not null)
             {
                 logger.LogWarning("Feed {FeedName} moved permanently to {Url}; polling it there from now on", feed.Name, fetched.PermanentUrl);
@@ -176,7 +176,7 @@ public sealed class FeedPoller(
         return TimeSpan.FromTicks((long)ticks);
     }
 
-    private async Task<ItemsOutcome> StoreItemsAsync(FeedOptions feed, FetchResult fetched, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<ItemsOutcome> StoreItemsAsync(FeedOptions feed, FetchResult fetched, CancellationToken cancellationToken)
     {
         FeedDocumentCheck.EnsureReadable(fetched.Body);
         var parsed = FeedParser.Parse(fetched.Body, new FeedParseContext { BaseUri = fetched.FinalUrl, ContentType = fetched.ContentType, ContentLanguage = fetched.ContentLanguage });
@@ -198,7 +198,9 @@ public sealed class FeedPoller(
                 continue;
             }
 
-            var article = ArticleFactory.FromItem(feed, parsed, item, now);
+            // The time of storing, not of the poll: the blob name's day comes from it, and the
+            // local blob trigger lists only the days it has not scanned to the end.
+            var article = ArticleFactory.FromItem(feed, parsed, item, clock.GetUtcNow());
             if (article is null)
             {
                 withoutId++;
@@ -212,7 +214,7 @@ public sealed class FeedPoller(
 
             if (feed.FullText && !await articles.IsKnownAsync(article.Id, cancellationToken))
             {
-                article = await pages.WithFullTextAsync(article, cancellationToken);
+                article = await pages.WithFullTextAsync(article, cancellationToken) with { FetchedAt = clock.GetUtcNow() };
             }
 
             if (await articles.StoreAsync(article, cancellationToken) == ArticleStoreResult.Stored)

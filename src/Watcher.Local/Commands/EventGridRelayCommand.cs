@@ -27,7 +27,7 @@ internal static class EventGridRelayCommand
         {
             using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            var relay = new EventGridRelay(app.GetRequiredService<WatcherStorage>(), http, app.GetRequiredService<ILogger<EventGridRelay>>());
+            var relay = new EventGridRelay(app.GetRequiredService<WatcherStorage>(), http, app.GetRequiredService<TimeProvider>(), app.GetRequiredService<ILogger<EventGridRelay>>());
             var host = new Uri(parse.GetValue(to)!);
             do
             {

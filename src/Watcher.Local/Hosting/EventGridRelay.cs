@@ -14,25 +14,40 @@ namespace Watcher.Local.Hosting;
 /// blob extension's webhook for every new article blob, so the Event Grid blob trigger of
 /// <c>ClassifyArticle</c> fires under <c>func start</c> as it does in Azure.
 /// </summary>
-internal sealed class EventGridRelay(WatcherStorage storage, HttpClient http, ILogger<EventGridRelay> logger)
+internal sealed class EventGridRelay(WatcherStorage storage, HttpClient http, TimeProvider clock, ILogger<EventGridRelay> logger)
 {
     public const string WebhookPath = "runtime/webhooks/blobs";
+
+    private const string ReceiptPrefix = "receipts/eventgrid-relay/";
+
+    /// <summary>Lower case: storage compares metadata names without case.</summary>
+    private const string ETagMetadata = "blobetag";
+
+    private readonly ArticleDayScan scan = new(storage.State.GetBlobClient("receipts/eventgrid-relay.scan.json"), clock);
 
     /// <summary>The function id the blob extension expects for an isolated-worker function.</summary>
     public static string FunctionId => $"Host.Functions.{FunctionNames.ClassifyArticle}";
 
-    /// <summary>Posts one event per article blob not relayed before (at its current ETag); returns how many.</summary>
+    /// <summary>
+    /// Posts one event per article blob not relayed before (at its current ETag); returns how many.
+    /// Like the local blob trigger, it lists only the days since its last complete pass.
+    /// </summary>
     public async Task<int> RelayNewBlobsAsync(Uri functionsHost, string? systemKey, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var webhook = new Uri(functionsHost, $"{WebhookPath}?functionName={Uri.EscapeDataString(FunctionId)}" + (systemKey is null ? "" : $"&code={Uri.EscapeDataString(systemKey)}"));
+        var pass = await scan.BeginAsync(cancellationToken);
+        var relayedBefore = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var receipt in pass.ListAsync(storage.State, ReceiptPrefix, BlobTraits.Metadata, cancellationToken))
+        {
+            relayedBefore[receipt.Name[ReceiptPrefix.Length..]] = receipt.Metadata.TryGetValue(ETagMetadata, out var etag) ? etag : "";
+        }
+
         var relayed = 0;
-        await foreach (var blob in storage.Articles.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken))
+        await foreach (var blob in pass.ListAsync(storage.Articles, "", BlobTraits.None, cancellationToken))
         {
             var etag = blob.Properties.ETag?.ToString() ?? "";
-            var receipt = storage.State.GetBlobClient($"receipts/eventgrid-relay/{blob.Name}");
-            var (seen, _) = await JsonBlobs.ReadAsync<RelayReceipt>(receipt, cancellationToken);
-            if (seen?.BlobETag == etag)
+            if (relayedBefore.TryGetValue(blob.Name, out var seen) && seen == etag)
             {
                 continue;
             }
@@ -48,11 +63,12 @@ internal sealed class EventGridRelay(WatcherStorage storage, HttpClient http, IL
                 throw new HttpRequestException($"{webhook.GetLeftPart(UriPartial.Path)} answered HTTP {(int)response.StatusCode} for {blob.Name}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
             }
 
-            await JsonBlobs.UpsertAsync(receipt, new RelayReceipt(etag), cancellationToken);
+            await JsonBlobs.UpsertAsync(storage.State.GetBlobClient(ReceiptPrefix + blob.Name), new RelayReceipt(etag), new Dictionary<string, string> { [ETagMetadata] = etag }, cancellationToken);
             logger.LogInformation("Relayed BlobCreated for {Blob}", blob.Name);
             relayed++;
         }
 
+        await scan.CompleteAsync(pass, cancellationToken);
         return relayed;
     }
 

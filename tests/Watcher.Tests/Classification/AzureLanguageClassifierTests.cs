@@ -182,7 +182,7 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         var blob = ArticleStore.BlobNameFor(article);
         var (strict, storage) = await BuildAsync(fallback: false);
         await Assert.ThrowsAsync<RequestFailedException>(() => strict.ClassifyBlobAsync(blob, CancellationToken.None));
-        Assert.False(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id)).ExistsAsync());
+        Assert.False(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(ArticleStore.BlobNameFor(article))).ExistsAsync());
         Assert.Null((await storage.Summaries.PeekMessageAsync()).Value);
 
         var (lenient, _) = await BuildAsync(fallback: true);
@@ -190,7 +190,7 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         Assert.NotNull(classified);
         Assert.Equal(LocalClassifier.ClassifierName, classified.Classifier);
         Assert.Equal(["5g-ban"], classified.Topics.Select(t => t.Id));
-        Assert.True(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id)).ExistsAsync());
+        Assert.True(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(ArticleStore.BlobNameFor(article))).ExistsAsync());
         Assert.NotNull((await storage.Summaries.PeekMessageAsync()).Value);
     }
 

@@ -110,7 +110,7 @@ public sealed class DeliveryTestHost : IDisposable
             await store.StoreAsync(article with { Source = new ArticleSource { FeedName = other, FeedUrl = $"https://{other.Replace(' ', '-')}.example.org/feed" } }, CancellationToken.None);
         }
 
-        var classifiedBlob = ArticleClassificationService.ClassifiedBlobName(id);
+        var classifiedBlob = ArticleClassificationService.ClassifiedBlobName(ArticleStore.BlobNameFor(article));
         await JsonBlobs.UpsertAsync(
             Storage.Classified.GetBlobClient(classifiedBlob),
             new ClassifiedArticle

@@ -39,22 +39,26 @@ public sealed class EventGridRelayTests : IAsyncLifetime
     [Fact]
     public async Task Each_new_article_blob_is_posted_once_as_a_BlobCreated_event_the_blob_extension_accepts()
     {
+        var today = DateTime.UtcNow.ToString("yyyy'/'MM'/'dd", System.Globalization.CultureInfo.InvariantCulture);
         var articles = new BlobContainerClient(azurite.ConnectionString, StorageNames.ArticlesContainer);
         await articles.CreateIfNotExistsAsync();
-        await articles.UploadBlobAsync("2026/11/20/aaaa.json", BinaryData.FromString("{\"schema\":1}"));
-        await articles.UploadBlobAsync("2026/11/21/bbbb.json", BinaryData.FromString("{\"schema\":1}"));
+        await articles.UploadBlobAsync("2026/01/20/aaaa.json", BinaryData.FromString("{\"schema\":1}"));
+        await articles.UploadBlobAsync($"{today}/bbbb.json", BinaryData.FromString("{\"schema\":1}"));
         var config = TestConfig.Write(
             Path.Combine(Path.GetTempPath(), "watcher-relay-config-" + Guid.NewGuid().ToString("n")),
             new System.Text.Json.Nodes.JsonObject { ["Storage"] = new System.Text.Json.Nodes.JsonObject { ["ConnectionString"] = azurite.ConnectionString } });
 
+        // The first pass lists everything; the next only the days since (articles are named by the
+        // day they are stored, so nothing new lands under an old day).
         var first = await WatcherCli.RunAsync(["eventgrid-relay", "--to", webhookBase.AbsoluteUri, "--once", "--config", config]);
-        await articles.UploadBlobAsync("2026/11/22/cccc.json", BinaryData.FromString("{\"schema\":1}"));
+        await articles.UploadBlobAsync($"{today}/cccc.json", BinaryData.FromString("{\"schema\":1}"));
+        await articles.UploadBlobAsync("2026/01/21/dddd.json", BinaryData.FromString("{\"schema\":1}"));
         var second = await WatcherCli.RunAsync(["eventgrid-relay", "--to", webhookBase.AbsoluteUri, "--once", "--config", config]);
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Empty(problems);
-        Assert.Equal(["2026/11/20/aaaa.json", "2026/11/21/bbbb.json", "2026/11/22/cccc.json"], relayedBlobNames.Order(StringComparer.Ordinal));
+        Assert.Equal(["2026/01/20/aaaa.json", $"{today}/bbbb.json", $"{today}/cccc.json"], relayedBlobNames.Order(StringComparer.Ordinal));
     }
 
     private async Task CheckEventAsync(HttpContext context)

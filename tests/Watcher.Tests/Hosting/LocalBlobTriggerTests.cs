@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Watcher.Articles;
@@ -5,13 +6,14 @@ using Watcher.Classification;
 using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
 using Watcher.Storage;
+using Watcher.Tests.Delivery;
 using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Hosting;
 
 /// <summary>
 /// The local blob trigger's scan: verdicts and failure receipts, read from listings of their
-/// metadata, then only what changed since the last complete scan.
+/// metadata, over only the days since the last complete pass.
 /// </summary>
 public sealed class LocalBlobTriggerTests : IAsyncLifetime
 {
@@ -23,25 +25,60 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
     public async Task DisposeAsync() => await azurite.DisposeAsync();
 
     [Fact]
-    public async Task A_scan_after_a_complete_one_skips_blobs_that_did_not_change_since()
+    public async Task A_pass_lists_only_the_days_since_the_last_complete_pass_and_a_restart_continues_there()
     {
-        // The host's clock runs an hour ahead, so the first scan's watermark lies after every
-        // blob stored here: a second scan must not even look at them.
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         using var services = CoreServices.Build(
             new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString },
-            s => s.AddSingleton<TimeProvider>(new ShiftedClock(TimeSpan.FromHours(1))));
+            s => s.AddSingleton<TimeProvider>(clock));
         var storage = services.GetRequiredService<WatcherStorage>();
-        var article = await StoreArticleAsync(services);
-        var verdict = storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id));
+        var old = await StoreArticleAsync(services, "a", clock.Now);
+        var trigger = ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services);
+        Assert.Empty(await trigger.ProcessNewArticlesAsync(CancellationToken.None));
+        Assert.True(await VerdictOf(storage, old).ExistsAsync());
 
-        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
-        Assert.True(await verdict.ExistsAsync());
+        clock.Now += TimeSpan.FromDays(3);
+        Assert.Empty(await trigger.ProcessNewArticlesAsync(CancellationToken.None));
 
-        await verdict.DeleteAsync();
-        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        // Were its day still listed, the article without a verdict would be judged again.
+        await VerdictOf(storage, old).DeleteAsync();
+        var recent = await StoreArticleAsync(services, "b", clock.Now);
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services).ProcessNewArticlesAsync(CancellationToken.None));
 
-        Assert.False(await verdict.ExistsAsync());
+        Assert.True(await VerdictOf(storage, recent).ExistsAsync());
+        Assert.False(await VerdictOf(storage, old).ExistsAsync());
     }
+
+    [Fact]
+    public async Task Articles_stored_across_midnight_UTC_are_all_classified_once_including_one_named_before_and_written_after()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 1, 23, 59, 30, TimeSpan.Zero));
+        using var services = CoreServices.Build(
+            new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString },
+            s => s.AddSingleton<TimeProvider>(clock));
+        var storage = services.GetRequiredService<WatcherStorage>();
+        var trigger = ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services);
+        var beforeMidnight = await StoreArticleAsync(services, "a", clock.Now);
+        Assert.Empty(await trigger.ProcessNewArticlesAsync(CancellationToken.None));
+        var firstVerdict = (await VerdictOf(storage, beforeMidnight).GetPropertiesAsync()).Value.ETag;
+
+        clock.Now = new DateTimeOffset(2026, 12, 2, 0, 0, 30, TimeSpan.Zero);
+        var afterMidnight = await StoreArticleAsync(services, "b", clock.Now);
+        var late = await StoreArticleAsync(services, "c", new DateTimeOffset(2026, 12, 1, 23, 59, 50, TimeSpan.Zero));
+        Assert.StartsWith("2026/12/01/", ArticleStore.BlobNameFor(late), StringComparison.Ordinal);
+        Assert.StartsWith("2026/12/02/", ArticleStore.BlobNameFor(afterMidnight), StringComparison.Ordinal);
+        Assert.Empty(await trigger.ProcessNewArticlesAsync(CancellationToken.None));
+        clock.Now += TimeSpan.FromHours(3);
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services).ProcessNewArticlesAsync(CancellationToken.None));
+
+        Assert.True(await VerdictOf(storage, afterMidnight).ExistsAsync());
+        Assert.True(await VerdictOf(storage, late).ExistsAsync());
+        Assert.Equal(firstVerdict, (await VerdictOf(storage, beforeMidnight).GetPropertiesAsync()).Value.ETag);
+        Assert.Equal(3, (await storage.Summaries.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    private static BlobClient VerdictOf(WatcherStorage storage, Article article) =>
+        storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(ArticleStore.BlobNameFor(article)));
 
     [Fact]
     public async Task A_verdict_is_the_receipt_for_the_article_version_it_judged()
@@ -49,9 +86,9 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
         using var services = CoreServices.Build(new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString });
         var storage = services.GetRequiredService<WatcherStorage>();
         var article = await StoreArticleAsync(services);
-        var verdict = storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id));
+        var verdict = storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(ArticleStore.BlobNameFor(article)));
         var scanPosition = storage.State.GetBlobClient("receipts/ClassifyArticle.scan.json");
-        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services).ProcessNewArticlesAsync(CancellationToken.None));
 
         var judged = (await verdict.GetPropertiesAsync()).Value;
         Assert.Equal(await ListedETagAsync(storage, article), judged.Metadata[ArticleClassificationService.ArticleETagMetadata]);
@@ -59,13 +96,13 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
 
         // A fresh host that scans everything again leaves the verdict alone...
         await scanPosition.DeleteAsync();
-        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services).ProcessNewArticlesAsync(CancellationToken.None));
         Assert.Equal(judged.ETag, (await verdict.GetPropertiesAsync()).Value.ETag);
 
         // ...until the article blob is written again: a new version is judged anew.
         var articleBlob = storage.Articles.GetBlobClient(ArticleStore.BlobNameFor(article));
         await articleBlob.UploadAsync((await articleBlob.DownloadContentAsync()).Value.Content, overwrite: true);
-        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services).ProcessNewArticlesAsync(CancellationToken.None));
         var rejudged = (await verdict.GetPropertiesAsync()).Value;
         Assert.NotEqual(judged.ETag, rejudged.ETag);
         Assert.Equal(await ListedETagAsync(storage, article), rejudged.Metadata[ArticleClassificationService.ArticleETagMetadata]);
@@ -77,14 +114,14 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
         using var services = CoreServices.Build(new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString });
         var storage = services.GetRequiredService<WatcherStorage>();
         var article = await StoreArticleAsync(services);
-        var verdict = storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id));
-        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        var verdict = storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(ArticleStore.BlobNameFor(article)));
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services).ProcessNewArticlesAsync(CancellationToken.None));
 
         // What a crash after the verdict and before its summary message leaves: an unmarked verdict, no message.
         await verdict.SetMetadataAsync(new Dictionary<string, string>());
         await storage.Summaries.ClearMessagesAsync();
         await storage.State.GetBlobClient("receipts/ClassifyArticle.scan.json").DeleteAsync();
-        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services).ProcessNewArticlesAsync(CancellationToken.None));
 
         Assert.Equal(1, (await storage.Summaries.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         Assert.Equal(await ListedETagAsync(storage, article), (await verdict.GetPropertiesAsync()).Value.Metadata[ArticleClassificationService.ArticleETagMetadata]);
@@ -102,9 +139,9 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
         // so this passes only if the receipt comes from the listing.
         var metadata = new Dictionary<string, string> { ["blobetag"] = await ListedETagAsync(storage, article), ["done"] = "false", ["failures"] = "5" };
         await receipt.UploadAsync(BinaryData.FromString("not the receipt"), new BlobUploadOptions { Metadata = metadata });
-        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services).ProcessNewArticlesAsync(CancellationToken.None));
 
-        Assert.False(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id)).ExistsAsync());
+        Assert.False(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(ArticleStore.BlobNameFor(article))).ExistsAsync());
     }
 
     [Fact]
@@ -117,21 +154,21 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
         await JsonBlobs.UpsertAsync(receipt, new { BlobETag = await ListedETagAsync(storage, article), Done = true, Failures = 0 }, CancellationToken.None);
         Assert.Empty((await receipt.GetPropertiesAsync()).Value.Metadata);
 
-        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).ProcessNewArticlesAsync(CancellationToken.None));
+        Assert.Empty(await ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services).ProcessNewArticlesAsync(CancellationToken.None));
 
-        Assert.False(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(article.Id)).ExistsAsync());
+        Assert.False(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(ArticleStore.BlobNameFor(article))).ExistsAsync());
     }
 
-    private static async Task<Article> StoreArticleAsync(IServiceProvider services)
+    private static async Task<Article> StoreArticleAsync(IServiceProvider services, string name = "scan", DateTimeOffset? storedAt = null)
     {
         await services.GetRequiredService<WatcherStorage>().EnsureCreatedAsync();
         var article = new Article
         {
-            Id = "fedcba9876543210fedcba9876543210",
-            Url = "https://news.example.com/entity-list-scan",
+            Id = ArticleId.FromGuid("https://news.example.com/feed", name),
+            Url = $"https://news.example.com/entity-list-{name}",
             Title = "US adds Chinese chipmakers to the Entity List",
             Text = "The US Commerce Department added two Chinese chipmakers to its Entity List, a trade blacklist that bars American suppliers from selling to them.",
-            FetchedAt = DateTimeOffset.UtcNow,
+            FetchedAt = storedAt ?? DateTimeOffset.UtcNow,
             Source = new ArticleSource { FeedName = "Test", FeedUrl = "https://news.example.com/feed" },
         };
         await services.GetRequiredService<ArticleStore>().StoreAsync(article, CancellationToken.None);
@@ -147,10 +184,5 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
         }
 
         throw new InvalidOperationException($"{ArticleStore.BlobNameFor(article)} is not stored.");
-    }
-
-    private sealed class ShiftedClock(TimeSpan offset) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
     }
 }

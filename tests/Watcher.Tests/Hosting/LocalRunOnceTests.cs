@@ -85,17 +85,17 @@ public sealed class LocalRunOnceTests : IAsyncLifetime
         var failures = await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).RunOnceAsync(CancellationToken.None);
 
         Assert.Empty(failures);
-        var idByUrl = new Dictionary<string, string>(StringComparer.Ordinal);
+        var blobByUrl = new Dictionary<string, string>(StringComparer.Ordinal);
         await foreach (var blob in storage.Articles.GetBlobsAsync())
         {
             using var article = JsonDocument.Parse((await storage.Articles.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToStream());
-            idByUrl[article.RootElement.GetProperty("url").GetString()!] = ArticleStore.IdFromBlobName(blob.Name);
+            blobByUrl[article.RootElement.GetProperty("url").GetString()!] = blob.Name;
         }
 
-        Assert.Equal([storyA.Link, storyB.Link], idByUrl.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([storyA.Link, storyB.Link], blobByUrl.Keys.Order(StringComparer.Ordinal));
         Assert.True(
-            classifiedBeforeB.Contains(ArticleClassificationService.ClassifiedBlobName(idByUrl[storyA.Link])),
+            classifiedBeforeB.Contains(ArticleClassificationService.ClassifiedBlobName(blobByUrl[storyA.Link])),
             $"Feed A's article was not classified within {Hold.TotalSeconds} s while feed B was still being fetched.");
-        Assert.True(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(idByUrl[storyB.Link])).ExistsAsync(), "Feed B's article was not classified after the fetch.");
+        Assert.True(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(blobByUrl[storyB.Link])).ExistsAsync(), "Feed B's article was not classified after the fetch.");
     }
 }

@@ -197,7 +197,11 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
 
         Assert.All(rules, r => Assert.Contains(r.Prefix.Split('/')[0], StorageNames.Containers));
         Assert.Equal(90, KeptFor(StorageNames.ArticlesContainer, "2026/03/01/abc.json"));
-        Assert.Equal(90, KeptFor(StorageNames.ClassifiedContainer, "abc.json"));
+        Assert.Equal(90, KeptFor(StorageNames.ClassifiedContainer, "2026/03/01/abc.json"));
+
+        // The local host's sweep deletes by the same rules with the same defaults.
+        var local = Retention.Rules(new RetentionOptions()).SelectMany(r => r.Prefixes.Select(prefix => (Prefix: prefix, r.Days)));
+        Assert.Equal(local.Order(), rules.Order());
 
         // The dedup index and delivered markers outlive the articles, so an item a feed lists again
         // is neither stored nor mailed again; sent markers outlive the longest schedule (a week).

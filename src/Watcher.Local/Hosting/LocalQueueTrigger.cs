@@ -1,0 +1,78 @@
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Logging;
+using Watcher.Delivery;
+using Watcher.Storage;
+
+namespace Watcher.Local.Hosting;
+
+/// <summary>
+/// The <c>DeliverSummaries</c> queue trigger (<c>src/Watcher.Functions/Functions/DeliverSummariesFunction.cs</c>):
+/// handles every visible message. A failure makes the message visible again after
+/// <see cref="QueueRetryDelay"/>; the fifth failure moves it to poison. Messages received
+/// together are delivered together, so an instant subscriber gets one mail for what arrived at
+/// once (the Functions host runs them concurrently, and the subscriber lock has the same effect
+/// there: whoever holds it sends every item pending by then).
+/// </summary>
+internal sealed class LocalQueueTrigger(WatcherStorage storage, SummaryDeliveryService delivery, ILogger<LocalQueueTrigger> logger)
+{
+    /// <summary>The most the queue service hands out per receive.</summary>
+    private const int MaxMessagesPerReceive = 32;
+
+    /// <summary>
+    /// How long a received summary message stays invisible: while it is handled, and after a
+    /// failure until its retry (host.json <c>visibilityTimeout</c> in Azure).
+    /// </summary>
+    public TimeSpan QueueRetryDelay { get; set; } = WatcherStorage.QueueRetryDelay;
+
+    /// <summary>Handles every visible message; returns the failures.</summary>
+    public async Task<IReadOnlyList<string>> DrainSummariesAsync(CancellationToken cancellationToken) =>
+        (await DeliverVisibleSummariesAsync(cancellationToken)).Failures;
+
+    /// <summary>
+    /// One drain of the queue trigger: how many messages it received, what failed, and by message
+    /// body why it waits for the mail server (null: it was delivered, no longer waits).
+    /// </summary>
+    public async Task<(int Received, IReadOnlyList<string> Failures, IReadOnlyDictionary<string, string?> MailWaits)> DeliverVisibleSummariesAsync(CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        var waiting = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var received = 0;
+        while (true)
+        {
+            // The queue service leases a received message for at least a second; a failure then
+            // sets the retry delay itself, which may be zero as in the Functions host.
+            var lease = QueueRetryDelay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : QueueRetryDelay;
+            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(MaxMessagesPerReceive, lease, cancellationToken)).Value;
+            if (batch.Length == 0)
+            {
+                return (received, failures, waiting);
+            }
+
+            received += batch.Length;
+            var outcomes = await delivery.DeliverAsync(batch.Select(m => m.Body.ToString()).ToList(), cancellationToken);
+            foreach (var (message, outcome) in batch.Zip(outcomes))
+            {
+                if (outcome.Error is not { } error)
+                {
+                    waiting[message.Body.ToString()] = outcome.MailServerDown;
+
+                    await storage.Summaries.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                    continue;
+                }
+
+                logger.LogError("DeliverSummaries message {MessageId} failed (dequeue {Count}/{Max}): {Message}", message.MessageId, message.DequeueCount, WatcherStorage.MaxDequeueCount, error.Message);
+                failures.Add($"deliver {message.MessageId}: {error.Message}");
+                if (message.DequeueCount >= WatcherStorage.MaxDequeueCount)
+                {
+                    await storage.SummariesPoison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
+                    await storage.Summaries.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                    logger.LogError("Message {MessageId} moved to {Queue}", message.MessageId, StorageNames.SummariesPoisonQueue);
+                }
+                else
+                {
+                    await storage.Summaries.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: QueueRetryDelay, cancellationToken: cancellationToken);
+                }
+            }
+        }
+    }
+}
