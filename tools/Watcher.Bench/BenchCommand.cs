@@ -10,7 +10,7 @@ namespace Watcher.Bench;
 internal static class BenchCommand
 {
     /// <summary>Every benchmark; bench/run-all.sh runs each one listed by <c>watcher-bench --help</c>.</summary>
-    public static List<Func<Command>> Subcommands { get; } = [Pipeline, Peers, BenchFetchCommand.Create, ClassifierBenchmark.Create];
+    public static List<Func<Command>> Subcommands { get; } = [Pipeline, Store, Peers, BenchFetchCommand.Create, ClassifierBenchmark.Create];
 
     public static RootCommand Create()
     {
@@ -62,6 +62,38 @@ internal static class BenchCommand
                 cancellationToken);
             Console.WriteLine(PipelineBenchmark.Report(result, $"watcher-bench pipeline --articles {parse.GetValue(articles)} --feeds {parse.GetValue(feeds)} --ports {parse.GetValue(ports)}"));
             return result.Reconciled ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command Store()
+    {
+        var history = PositiveOption("--history", "Articles already stored, with verdicts and index entries.", 200_000);
+        var days = PositiveOption("--days", "Days before today the history is spread over.", 90);
+        var feeds = PositiveOption("--feeds", "Feeds polled in the measured cycle.", 200);
+        var items = PositiveOption("--items", "New items per feed in the measured cycle.", 10);
+        var ports = PositiveOption("--ports", "Loopback ports the feed server listens on.", 4);
+        var data = DataOption("store");
+        var command = new Command("store", "One cycle on an empty store and on one holding a large history: wall time, storage requests by kind, peak memory; exits 1 when the full store costs more requests or over 20% more time.")
+        {
+            history, days, feeds, items, ports, data,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var cycles = await StoreBenchmark.RunAsync(
+                new StoreBenchmarkOptions
+                {
+                    History = parse.GetValue(history),
+                    Days = parse.GetValue(days),
+                    Feeds = parse.GetValue(feeds),
+                    ItemsPerFeed = parse.GetValue(items),
+                    Ports = parse.GetValue(ports),
+                    DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
+                },
+                cancellationToken);
+            Console.WriteLine(StoreBenchmark.Report(cycles, $"watcher-bench store --history {parse.GetValue(history)} --days {parse.GetValue(days)} --feeds {parse.GetValue(feeds)} --items {parse.GetValue(items)} --ports {parse.GetValue(ports)}"));
+            var (empty, full) = (cycles[0], cycles[1]);
+            return empty.Failures + full.Failures == 0 && full.TotalRequests == empty.TotalRequests && full.Cycle <= empty.Cycle * 1.2 ? 0 : 1;
         });
         return command;
     }

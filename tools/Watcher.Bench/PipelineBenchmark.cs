@@ -255,33 +255,6 @@ public static partial class PipelineBenchmark
         return count;
     }
 
-    /// <summary>Samples the GC heap size while the pipeline runs; the peak is what bounded memory means.</summary>
-    private sealed class GcHeapSampler : IDisposable
-    {
-        private readonly Timer timer;
-        private long peak;
-
-        public GcHeapSampler() => timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
-
-        public long Stop()
-        {
-            timer.Change(Timeout.Infinite, Timeout.Infinite);
-            Sample();
-            return Interlocked.Read(ref peak);
-        }
-
-        public void Dispose() => timer.Dispose();
-
-        private void Sample()
-        {
-            var now = GC.GetTotalMemory(forceFullCollection: false);
-            long seen;
-            while (now > (seen = Interlocked.Read(ref peak)) && Interlocked.CompareExchange(ref peak, now, seen) != seen)
-            {
-            }
-        }
-    }
-
     /// <summary>A digest's subject starts "Watcher: N new".</summary>
     [GeneratedRegex(@"^Watcher: (\d+) new")]
     private static partial Regex StoryCount();

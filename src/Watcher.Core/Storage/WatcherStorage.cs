@@ -1,4 +1,6 @@
 using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -21,25 +23,37 @@ public sealed class WatcherStorage
 
     private readonly string? connectionString;
 
-    public WatcherStorage(IOptions<WatcherOptions> options)
+    /// <param name="options">The <c>Watcher:Storage</c> settings.</param>
+    /// <param name="policies">
+    /// Pipeline policies registered in the container, added to every client once per try (the
+    /// benchmarks count storage requests by kind with one).
+    /// </param>
+    public WatcherStorage(IOptions<WatcherOptions> options, IEnumerable<HttpPipelinePolicy> policies)
     {
         var storage = options.Value.Storage;
 
         // Base64 is the Functions queue trigger's default: a mismatch would send every message
         // to poison in Azure.
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var blobOptions = new BlobClientOptions();
+        foreach (var policy in policies)
+        {
+            queueOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+            blobOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+        }
+
         // An account name wins over the connection string, whose default points at Azurite: in
         // Azure the template sets only the account name and the app uses its managed identity.
         if (!string.IsNullOrWhiteSpace(storage.AccountName))
         {
             var credential = new DefaultAzureCredential();
-            Blobs = new BlobServiceClient(new Uri($"https://{storage.AccountName}.blob.core.windows.net"), credential);
+            Blobs = new BlobServiceClient(new Uri($"https://{storage.AccountName}.blob.core.windows.net"), credential, blobOptions);
             Queues = new QueueServiceClient(new Uri($"https://{storage.AccountName}.queue.core.windows.net"), credential, queueOptions);
         }
         else
         {
             connectionString = storage.ConnectionString;
-            Blobs = new BlobServiceClient(storage.ConnectionString);
+            Blobs = new BlobServiceClient(storage.ConnectionString, blobOptions);
             Queues = new QueueServiceClient(storage.ConnectionString, queueOptions);
         }
 

@@ -171,7 +171,7 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         {
             var options = Classifiers.OptionsFrom($$"""{ "Watcher": { "Storage": { "ConnectionString": "{{azurite.ConnectionString}}" }, "Classifier": { "Backend": "azure-language", "Endpoint": "{{service.Endpoint}}", "Key": "{{Key}}", "FallbackToLocal": {{(fallback ? "true" : "false")}} } } }""");
             var provider = Services(options);
-            var storage = new WatcherStorage(Options.Create(options));
+            var storage = new WatcherStorage(Options.Create(options), []);
             await storage.EnsureCreatedAsync();
             var store = new ArticleStore(storage, NullLogger<ArticleStore>.Instance);
             await store.StoreAsync(article, CancellationToken.None);
