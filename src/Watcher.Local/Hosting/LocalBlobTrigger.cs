@@ -33,6 +33,8 @@ internal sealed class LocalBlobTrigger(
     // receipts when nothing new arrived. Only names in the days a pass still lists are kept.
     private readonly ConcurrentDictionary<string, bool> handledBlobs = new(StringComparer.Ordinal);
 
+    private string? forgottenBefore;
+
     /// <summary>One pass over what arrived since the last complete one; returns the failures.</summary>
     public async Task<IReadOnlyList<string>> ProcessNewArticlesAsync(CancellationToken cancellationToken) =>
         (await PassAsync(new ConcurrentDictionary<string, bool>(StringComparer.Ordinal), cancellationToken)).Failures;
@@ -120,10 +122,13 @@ internal sealed class LocalBlobTrigger(
     /// <summary>Names sort by day, so what sorts before the first day listed is never listed again.</summary>
     private void ForgetDaysBefore(string? firstDay)
     {
-        if (firstDay is null)
+        // Passes run every few hundred milliseconds during a fetch; the first day changes daily.
+        if (firstDay is null || firstDay == forgottenBefore)
         {
             return;
         }
+
+        forgottenBefore = firstDay;
 
         foreach (var key in handledBlobs.Keys)
         {
