@@ -1,4 +1,5 @@
 using Azure;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Watcher.Storage;
 
@@ -15,8 +16,21 @@ namespace Watcher.Articles;
 /// cycle; comparing its content with other stories waits for classification, and only for the
 /// articles that matched a topic (<see cref="SimilarStoryIndex"/>).
 /// </remarks>
-public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> logger)
+public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> logger) : IDisposable
 {
+    /// <summary>
+    /// How much article text (in characters) stays in memory after it is written, for the
+    /// classification that follows in the same process: the blob trigger of a local host (and of
+    /// a Functions instance that fetched the article) then reads nothing, which saves one request
+    /// per new article. A cached article is the very version written (its ETag is the upload's),
+    /// and is handed out once.
+    /// </summary>
+    private const long JustWrittenTextLimit = 16 * 1024 * 1024;
+
+    private static readonly TimeSpan JustWrittenLifetime = TimeSpan.FromMinutes(10);
+
+    private readonly MemoryCache justWritten = new(new MemoryCacheOptions { SizeLimit = JustWrittenTextLimit });
+
     /// <summary>
     /// How long after its claim an article that was never written is written by the next fetch
     /// that sees it. A crash between the two writes is finished by the next cycle; a claim older
@@ -61,7 +75,7 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
             return written ? ArticleStoreResult.Stored : sourceAdded ? ArticleStoreResult.SourceAdded : ArticleStoreResult.Known;
         }
 
-        await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(claim.BlobName), article, cancellationToken);
+        await CreateAsync(claim.BlobName, article, cancellationToken);
         return ArticleStoreResult.Stored;
     }
 
@@ -92,16 +106,41 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
             entry = reread ?? throw new InvalidOperationException($"Article index entry {indexBlob.Name} vanished while it was being moved.");
         }
 
-        var written = await JsonBlobs.TryCreateAsync(storage.Articles.GetBlobClient(entry.BlobName), article, cancellationToken);
+        var written = await CreateAsync(entry.BlobName, article, cancellationToken);
         return (entry, etag, written);
+    }
+
+    private async Task<bool> CreateAsync(string blobName, Article article, CancellationToken cancellationToken)
+    {
+        if (await JsonBlobs.TryCreateVersionAsync(storage.Articles.GetBlobClient(blobName), article, cancellationToken) is not { } etag)
+        {
+            return false;
+        }
+
+        justWritten.Set(blobName, (article, etag), new MemoryCacheEntryOptions
+        {
+            Size = article.Title.Length + article.Text.Length + 1,
+            AbsoluteExpirationRelativeToNow = JustWrittenLifetime,
+        });
+        return true;
     }
 
     public async Task<Article?> ReadAsync(string blobName, CancellationToken cancellationToken) =>
         (await ReadVersionAsync(blobName, cancellationToken)).Article;
 
-    /// <summary>The article and the ETag of the blob version read.</summary>
-    public async Task<(Article? Article, ETag ETag)> ReadVersionAsync(string blobName, CancellationToken cancellationToken) =>
-        await JsonBlobs.ReadAsync<Article>(storage.Articles.GetBlobClient(blobName), cancellationToken);
+    /// <summary>The article and the ETag of the blob version read (the one this process just wrote, if it did).</summary>
+    public async Task<(Article? Article, ETag ETag)> ReadVersionAsync(string blobName, CancellationToken cancellationToken)
+    {
+        if (justWritten.TryGetValue(blobName, out (Article Article, ETag ETag) written))
+        {
+            justWritten.Remove(blobName);
+            return written;
+        }
+
+        return await JsonBlobs.ReadAsync<Article>(storage.Articles.GetBlobClient(blobName), cancellationToken);
+    }
+
+    public void Dispose() => justWritten.Dispose();
 
     /// <summary>Whether an article with this id was stored (or claimed) before.</summary>
     public async Task<bool> IsKnownAsync(string articleId, CancellationToken cancellationToken) =>

@@ -72,11 +72,18 @@ public sealed class ArticleClassificationService(
         {
             await JsonBlobs.UpsertAsync(classifiedBlob, classified, judged, cancellationToken);
         }
+        else if (SummaryWithStory(article, classified, classifiedBlob.Name) is { } message)
+        {
+            // The message needs no verdict blob, so it goes first and the verdict is written once,
+            // marked done: a crash in between leaves the article unmarked and it is classified
+            // again rather than never mailed (a second summary message is harmless).
+            await storage.Summaries.SendMessageAsync(message, cancellationToken: cancellationToken);
+            await JsonBlobs.UpsertAsync(classifiedBlob, classified, judged, cancellationToken);
+        }
         else
         {
-            // The verdict says the article is done only once its summary is queued: a crash in
-            // between leaves it unmarked, so the article is classified again rather than never
-            // mailed (a second summary message is harmless).
+            // Delivery reads the verdict of a message without its story, so the verdict is
+            // written before the message and marked done after it.
             await JsonBlobs.UpsertAsync(classifiedBlob, classified, cancellationToken);
             await storage.Summaries.SendMessageAsync(
                 BinaryData.FromObjectAsJson(new SummaryMessage { ArticleId = article.Id, ClassifiedBlob = classifiedBlob.Name }, JsonBlobs.SerializerOptions),
@@ -90,5 +97,29 @@ public sealed class ArticleClassificationService(
             article.Title,
             classified.Topics.Count == 0 ? "no topic" : string.Join(", ", classified.Topics.Select(t => $"{t.Id} {t.Score:0.00}")));
         return classified;
+    }
+
+    /// <summary>The summary message with the story delivery shows, or null when that would not fit in a queue message.</summary>
+    private static BinaryData? SummaryWithStory(Article article, ClassifiedArticle classified, string classifiedBlobName)
+    {
+        var message = BinaryData.FromObjectAsJson(
+            new SummaryMessage
+            {
+                ArticleId = article.Id,
+                ClassifiedBlob = classifiedBlobName,
+                Story = new SummaryStory
+                {
+                    Title = article.Title,
+                    Url = article.Url,
+                    FeedName = article.Source.FeedName,
+                    Published = article.Published,
+                    Language = classified.Language,
+                    Summary = classified.Summary,
+                    Topics = classified.Topics,
+                    SameStoryAs = classified.SameStoryAs,
+                },
+            },
+            JsonBlobs.SerializerOptions);
+        return message.ToMemory().Length <= SummaryMessage.MaxStoryMessageBytes ? message : null;
     }
 }

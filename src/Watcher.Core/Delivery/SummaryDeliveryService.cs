@@ -168,7 +168,8 @@ public sealed class SummaryDeliveryService(
     /// <summary>
     /// Whether delivering the message again would do nothing: every active subscriber it is for
     /// got it in a mail, or has it pending for a scheduled digest. A message that cannot be read,
-    /// or whose article is gone, is never settled: it stays in poison for someone to look at.
+    /// or that carries no story and whose article is gone, is never settled: it stays in poison
+    /// for someone to look at.
     /// </summary>
     public async Task<bool> IsSettledAsync(string messageText, CancellationToken cancellationToken)
     {
@@ -223,36 +224,49 @@ public sealed class SummaryDeliveryService(
             throw new InvalidSummaryMessageException($"not a summary message: {e.Message}");
         }
 
-        var (classified, _) = await JsonBlobs.ReadAsync<ClassifiedArticle>(storage.Classified.GetBlobClient(message.ClassifiedBlob), cancellationToken);
-        if (classified is null)
-        {
-            throw new InvalidSummaryMessageException($"classified/{message.ClassifiedBlob} does not exist.");
-        }
-
-        var article = await articles.ReadAsync(classified.ArticleBlob, cancellationToken)
-            ?? throw new InvalidSummaryMessageException($"articles/{classified.ArticleBlob} does not exist.");
-        var index = await articles.ReadIndexAsync(article.Id, cancellationToken);
-        var sourceFeeds = index?.Sources.Select(s => s.FeedName).Distinct().ToList() ?? [article.Source.FeedName];
+        var story = message.Story ?? await ReadStoryAsync(message, cancellationToken);
+        var index = await articles.ReadIndexAsync(message.ArticleId, cancellationToken);
+        var sourceFeeds = index?.Sources.Select(s => s.FeedName).Distinct().ToList() ?? [story.FeedName];
 
         var item = new DigestItem
         {
-            ArticleId = article.Id,
-            Title = article.Title,
-            Url = article.Url,
+            ArticleId = message.ArticleId,
+            Title = story.Title,
+            Url = story.Url,
             Source = sourceFeeds[0],
 
             // The article index knows every feed that carried this very article; the same story
             // published by another site is linked by content similarity when it was classified.
             AlsoReportedBy = sourceFeeds.Skip(1).ToList(),
-            SameStoryAs = classified.SameStoryAs is { } firstOfStory ? [firstOfStory] : [],
-            Published = article.Published,
+            SameStoryAs = story.SameStoryAs is { } firstOfStory ? [firstOfStory] : [],
+            Published = story.Published,
             FeedOrder = options.Value.Feeds.FindIndex(f => f.Name == sourceFeeds[0]) is >= 0 and var order ? order : int.MaxValue,
-            Language = classified.Language,
-            Summary = classified.Summary,
-            Topics = classified.Topics.Select(t => new DigestItemTopic(t.Id, TopicName(t.Id), t.Score, Why(t, article.Title, classified.Summary))).ToList(),
+            Language = story.Language,
+            Summary = story.Summary,
+            Topics = story.Topics.Select(t => new DigestItemTopic(t.Id, TopicName(t.Id), t.Score, Why(t, story.Title, story.Summary))).ToList(),
             AddedAt = clock.GetUtcNow(),
         };
         return (item, sourceFeeds);
+    }
+
+    /// <summary>The story of a message that does not carry it: from the verdict and the article blobs.</summary>
+    private async Task<SummaryStory> ReadStoryAsync(SummaryMessage message, CancellationToken cancellationToken)
+    {
+        var classified = (await JsonBlobs.ReadAsync<ClassifiedArticle>(storage.Classified.GetBlobClient(message.ClassifiedBlob), cancellationToken)).Document
+            ?? throw new InvalidSummaryMessageException($"classified/{message.ClassifiedBlob} does not exist.");
+        var article = await articles.ReadAsync(classified.ArticleBlob, cancellationToken)
+            ?? throw new InvalidSummaryMessageException($"articles/{classified.ArticleBlob} does not exist.");
+        return new SummaryStory
+        {
+            Title = article.Title,
+            Url = article.Url,
+            FeedName = article.Source.FeedName,
+            Published = article.Published,
+            Language = classified.Language,
+            Summary = classified.Summary,
+            Topics = classified.Topics,
+            SameStoryAs = classified.SameStoryAs,
+        };
     }
 
     private sealed class BatchMessage(string text)

@@ -23,15 +23,20 @@ public sealed class DigestStore(WatcherStorage storage)
 
     /// <summary>
     /// Queues items for a subscriber as one pending bundle (one write however many items arrived
-    /// together); returns the items queued, leaving out those delivered before. Adding the same
-    /// items again writes nothing.
+    /// together); returns the items queued. Adding the same items again while they are pending
+    /// writes nothing.
     /// </summary>
+    /// <remarks>
+    /// Whether an item was delivered before is not asked here but once, when the pending items are
+    /// read to be sent (<see cref="ReadPendingAsync"/> has to ask anyway, for what a crash during
+    /// <see cref="CompleteAsync"/> left): asking twice cost a request per item and subscriber. An
+    /// item delivered before (a message handled twice) is then pending again only until the next
+    /// read, which leaves it out and removes its bundle once nothing in it is undelivered.
+    /// </remarks>
     public async Task<IReadOnlyList<DigestItem>> AddPendingAsync(string subscriberKey, IReadOnlyList<DigestItem> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var unique = items.DistinctBy(i => i.ArticleId, StringComparer.Ordinal).ToList();
-        var delivered = await DeliveredAmongAsync(subscriberKey, unique.Select(i => i.ArticleId).ToList(), cancellationToken);
-        var added = unique.Where(i => !delivered.Contains(i.ArticleId)).ToList();
+        var added = items.DistinctBy(i => i.ArticleId, StringComparer.Ordinal).ToList();
         if (added.Count == 0)
         {
             return [];

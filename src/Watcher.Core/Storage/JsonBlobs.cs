@@ -19,19 +19,23 @@ public static class JsonBlobs
     private static readonly BlobHttpHeaders JsonHeaders = new() { ContentType = "application/json; charset=utf-8" };
 
     /// <summary>Writes the document only if no blob has that name yet; false when one already did.</summary>
-    public static async Task<bool> TryCreateAsync<T>(BlobClient blob, T document, CancellationToken cancellationToken)
+    public static async Task<bool> TryCreateAsync<T>(BlobClient blob, T document, CancellationToken cancellationToken) =>
+        await TryCreateVersionAsync(blob, document, cancellationToken) is not null;
+
+    /// <summary>Writes the document only if no blob has that name yet: the ETag of what was written, or null when a blob was there.</summary>
+    public static async Task<ETag?> TryCreateVersionAsync<T>(BlobClient blob, T document, CancellationToken cancellationToken)
     {
         try
         {
-            await blob.UploadAsync(
+            var response = await blob.UploadAsync(
                 BinaryData.FromObjectAsJson(document, SerializerOptions),
                 new BlobUploadOptions { HttpHeaders = JsonHeaders, Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
                 cancellationToken);
-            return true;
+            return response.Value.ETag;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
-            return false;
+            return null;
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class QueueEncodingTests : IAsyncLifetime
     public async Task DisposeAsync() => await azurite.DisposeAsync();
 
     [Fact]
-    public async Task Summary_messages_are_base64_json_that_names_the_article()
+    public async Task Summary_messages_are_base64_json_that_name_the_article_and_carry_its_story()
     {
         using var services = CoreServices.Build(new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString });
         var storage = services.GetRequiredService<WatcherStorage>();
@@ -47,6 +47,7 @@ public sealed class QueueEncodingTests : IAsyncLifetime
         var json = Encoding.UTF8.GetString(Convert.FromBase64String(peeked.Body.ToString()));
         using var document = JsonDocument.Parse(json);
         Assert.Equal(article.Id, document.RootElement.GetProperty("articleId").GetString());
-        Assert.Equal(1, document.RootElement.GetProperty("schema").GetInt32());
+        Assert.Equal(2, document.RootElement.GetProperty("schema").GetInt32());
+        Assert.Equal(article.Title, document.RootElement.GetProperty("story").GetProperty("title").GetString());
     }
 }
