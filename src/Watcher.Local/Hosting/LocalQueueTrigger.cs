@@ -49,7 +49,17 @@ internal sealed class LocalQueueTrigger(WatcherStorage storage, SummaryDeliveryS
             }
 
             received += batch.Length;
-            var outcomes = await delivery.DeliverAsync(batch.Select(m => m.Body.ToString()).ToList(), cancellationToken);
+            IReadOnlyList<DeliveryOutcome> outcomes;
+            try
+            {
+                outcomes = await delivery.DeliverAsync(batch.Select(m => m.Body.ToString()).ToList(), cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await ReleaseAsync(batch);
+                throw;
+            }
+
             foreach (var (message, outcome) in batch.Zip(outcomes))
             {
                 if (outcome.Error is not { } error)
@@ -73,6 +83,25 @@ internal sealed class LocalQueueTrigger(WatcherStorage storage, SummaryDeliveryS
                     await storage.Summaries.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: QueueRetryDelay, cancellationToken: cancellationToken);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Makes the messages of an abandoned delivery visible again at once: stopped with Ctrl+C,
+    /// they would otherwise stay leased for <see cref="QueueRetryDelay"/>, and a run started
+    /// right after would find the queue empty and finish without them. Delivery is idempotent,
+    /// so whatever part of them went out is not sent twice.
+    /// </summary>
+    private async Task ReleaseAsync(QueueMessage[] batch)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await Task.WhenAll(batch.Select(m => storage.Summaries.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: deadline.Token)));
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or OperationCanceledException)
+        {
+            logger.LogWarning("{Count} summary messages stay leased for up to {Delay} s after the interruption: {Message}", batch.Length, QueueRetryDelay.TotalSeconds, e.Message);
         }
     }
 }
