@@ -76,7 +76,7 @@ public static partial class PipelineBenchmark
         using var memory = new GcHeapSampler();
         using var app = WatcherApp.Build(configPath, LogLevel.Warning);
         var storage = app.GetRequiredService<WatcherStorage>();
-        var blobTrigger = ActivatorUtilities.CreateInstance<LocalBlobTrigger>(app);
+        using var blobTrigger = ActivatorUtilities.CreateInstance<LocalBlobTrigger>(app);
         var queueTrigger = ActivatorUtilities.CreateInstance<LocalQueueTrigger>(app);
         await storage.EnsureCreatedAsync(cancellationToken);
 

@@ -111,7 +111,7 @@ public static class StoreBenchmark
         await PrefillAsync(new BlobServiceClient(environment.Azurite.ConnectionString), history, options.Days, cancellationToken);
         var prefill = watch.Elapsed;
 
-        var blobTrigger = ActivatorUtilities.CreateInstance<LocalBlobTrigger>(app);
+        using var blobTrigger = ActivatorUtilities.CreateInstance<LocalBlobTrigger>(app);
         var queueTrigger = ActivatorUtilities.CreateInstance<LocalQueueTrigger>(app);
         var retention = app.GetRequiredService<Retention>();
         watch.Restart();

@@ -32,6 +32,13 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
     private readonly MemoryCache justWritten = new(new MemoryCacheOptions { SizeLimit = JustWrittenTextLimit });
 
     /// <summary>
+    /// Raised after a new article blob was written (its name and ETag). The local host classifies
+    /// it at once, as Event Grid tells the Functions host, instead of listing the day's articles
+    /// again and again while a fetch runs; its listing stays the safety net.
+    /// </summary>
+    public event EventHandler<ArticleWrittenEventArgs>? ArticleWritten;
+
+    /// <summary>
     /// How long after its claim an article that was never written is written by the next fetch
     /// that sees it. A crash between the two writes is finished by the next cycle; a claim older
     /// than this is an article that retention deleted (<see cref="RetentionOptions.Articles"/> is
@@ -122,6 +129,7 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
             Size = article.Title.Length + article.Text.Length + 1,
             AbsoluteExpirationRelativeToNow = JustWrittenLifetime,
         });
+        ArticleWritten?.Invoke(this, new ArticleWrittenEventArgs(blobName, etag));
         return true;
     }
 
@@ -168,6 +176,14 @@ public sealed class ArticleStore(WatcherStorage storage, ILogger<ArticleStore> l
     }
 
     private static string IndexBlobName(string articleId) => $"articles/{articleId}.json";
+}
+
+/// <summary>An article blob this process wrote: its name in the <c>articles</c> container and the ETag of the version written.</summary>
+public sealed class ArticleWrittenEventArgs(string blobName, ETag etag) : EventArgs
+{
+    public string BlobName { get; } = blobName;
+
+    public ETag ETag { get; } = etag;
 }
 
 public enum ArticleStoreResult

@@ -89,7 +89,7 @@ internal static class DemoCommand
         Environment.SetEnvironmentVariable("Watcher__Delivery__PublicBaseUrl", $"http://127.0.0.1:{preferencesPort}");
 
         using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config));
-        var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(app);
+        using var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(app);
         int exitCode;
         try
         {

@@ -21,7 +21,7 @@ internal static class RunCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var app = await WatcherAppStorage.BuildWithStorageAsync(parse.GetValue(GlobalOptions.Config), cancellationToken);
-            var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(app);
+            using var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(app);
             host.QueueRetryDelay = parse.GetValue(retryDelay);
             if (!parse.GetValue(once))
             {

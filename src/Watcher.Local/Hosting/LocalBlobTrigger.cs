@@ -3,6 +3,7 @@ using System.Globalization;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
+using Watcher.Articles;
 using Watcher.Classification;
 using Watcher.Hosting;
 using Watcher.Storage;
@@ -13,13 +14,11 @@ namespace Watcher.Local.Hosting;
 /// The <c>ClassifyArticle</c> blob trigger (<c>src/Watcher.Functions/Functions/ClassifyArticleFunction.cs</c>):
 /// every article blob whose current ETag has neither a verdict nor a receipt is classified once.
 /// As in the Functions host, a blob that fails five times is reported to
-/// <c>webjobs-blobtrigger-poison</c> and not tried again.
+/// <c>webjobs-blobtrigger-poison</c> and not tried again. The articles this process writes are
+/// classified without a listing (<see cref="PassWrittenAsync"/>), as Event Grid hands the
+/// Functions host each new blob; a listing pass (<see cref="PassAsync"/>) finds everything else.
 /// </summary>
-internal sealed class LocalBlobTrigger(
-    WatcherStorage storage,
-    ArticleClassificationService classifier,
-    TimeProvider clock,
-    ILogger<LocalBlobTrigger> logger)
+internal sealed class LocalBlobTrigger : IDisposable
 {
     /// <summary>Where the blob trigger keeps one receipt per failed article blob, named after it.</summary>
     private const string ReceiptPrefix = $"receipts/{FunctionNames.ClassifyArticle}/";
@@ -27,13 +26,35 @@ internal sealed class LocalBlobTrigger(
     /// <summary>Blobs classified at once; the Functions host also runs blob-triggered invocations concurrently.</summary>
     private const int Concurrency = 16;
 
-    private readonly ArticleDayScan scan = new(storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}.scan.json"), clock);
+    private readonly WatcherStorage storage;
+
+    private readonly ArticleStore articles;
+
+    private readonly ArticleClassificationService classifier;
+
+    private readonly ILogger<LocalBlobTrigger> logger;
+
+    private readonly ArticleDayScan scan;
+
+    private readonly ConcurrentQueue<(string Name, string ETag)> written = new();
 
     // Blobs this process saw handled, so a long-running host need not list the verdicts and
     // receipts when nothing new arrived. Only names in the days a pass still lists are kept.
     private readonly ConcurrentDictionary<string, bool> handledBlobs = new(StringComparer.Ordinal);
 
     private string? forgottenBefore;
+
+    public LocalBlobTrigger(WatcherStorage storage, ArticleStore articles, ArticleClassificationService classifier, TimeProvider clock, ILogger<LocalBlobTrigger> logger)
+    {
+        this.storage = storage;
+        this.articles = articles;
+        this.classifier = classifier;
+        this.logger = logger;
+        scan = new ArticleDayScan(storage.State.GetBlobClient($"receipts/{FunctionNames.ClassifyArticle}.scan.json"), clock);
+        articles.ArticleWritten += OnArticleWritten;
+    }
+
+    public void Dispose() => articles.ArticleWritten -= OnArticleWritten;
 
     /// <summary>One pass over what arrived since the last complete one; returns the failures.</summary>
     public async Task<IReadOnlyList<string>> ProcessNewArticlesAsync(CancellationToken cancellationToken) =>
@@ -49,6 +70,9 @@ internal sealed class LocalBlobTrigger(
         var failures = new ConcurrentQueue<string>();
         var retryPending = !failedThisCycle.IsEmpty;
         var tried = 0;
+
+        // What was written before the listing begins is in the listing.
+        written.Clear();
         var pass = await scan.BeginAsync(cancellationToken);
         ForgetDaysBefore(pass.FirstDay);
         var changed = await pass.ListAsync(storage.Articles, "", BlobTraits.None, cancellationToken)
@@ -82,30 +106,9 @@ internal sealed class LocalBlobTrigger(
             }
 
             Interlocked.Increment(ref tried);
-            try
+            if (await TryClassifyAsync(blob, receipt, failedThisCycle, failures, ct) is false)
             {
-                await classifier.ClassifyBlobAsync(blob.Name, ct);
-                handledBlobs.TryAdd(handledKey, true);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                var failuresSoFar = (receipt?.BlobETag == blob.ETag ? receipt.Failures : 0) + 1;
-                await WriteReceiptAsync(receiptBlob, new BlobReceipt(blob.ETag, Done: false, failuresSoFar), ct);
-                logger.LogError("ClassifyArticle {Blob} failed ({Count}/{Max}): {Message}", blob.Name, failuresSoFar, WatcherStorage.MaxDequeueCount, e.Message);
-                failures.Enqueue($"classify {blob.Name}: {e.Message}");
-                if (failuresSoFar < WatcherStorage.MaxDequeueCount)
-                {
-                    failedThisCycle.TryAdd(handledKey, true);
-                    Volatile.Write(ref retryPending, true);
-                }
-                else
-                {
-                    var poison = storage.Queues.GetQueueClient(StorageNames.BlobTriggerPoisonQueue);
-                    await poison.CreateIfNotExistsAsync(cancellationToken: ct);
-                    await poison.SendMessageAsync(
-                        BinaryData.FromObjectAsJson(new { Type = "BlobTrigger", FunctionId = FunctionNames.ClassifyArticle, ContainerName = StorageNames.ArticlesContainer, BlobName = blob.Name, blob.ETag }),
-                        cancellationToken: ct);
-                }
+                Volatile.Write(ref retryPending, true);
             }
         });
 
@@ -117,6 +120,68 @@ internal sealed class LocalBlobTrigger(
         }
 
         return (tried, [.. failures]);
+    }
+
+    /// <summary>
+    /// Classifies the articles this process wrote since the last pass, without listing anything:
+    /// a version just written has no verdict yet. The watermark stays where it is; the next
+    /// listing pass moves it.
+    /// </summary>
+    public async Task<(int Tried, IReadOnlyList<string> Failures)> PassWrittenAsync(ConcurrentDictionary<string, bool> failedThisCycle, CancellationToken cancellationToken)
+    {
+        var batch = new List<(string Name, string ETag)>();
+        while (written.TryDequeue(out var blob))
+        {
+            if (!handledBlobs.ContainsKey(HandledKey(blob.Name, blob.ETag)) && !failedThisCycle.ContainsKey(HandledKey(blob.Name, blob.ETag)))
+            {
+                batch.Add(blob);
+            }
+        }
+
+        var failures = new ConcurrentQueue<string>();
+        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (blob, ct) =>
+            await TryClassifyAsync(blob, receipt: null, failedThisCycle, failures, ct));
+        return (batch.Count, [.. failures]);
+    }
+
+    private void OnArticleWritten(object? sender, ArticleWrittenEventArgs e) =>
+
+        // Unquoted, as a listing shows ETags (an upload's response header quotes them).
+        written.Enqueue((e.BlobName, e.ETag.ToString().Trim('"')));
+
+    /// <summary>
+    /// Classifies one article version; on failure counts it in its receipt and, after the last
+    /// try, reports it to poison. Null when it was classified or poisoned, false when it waits for
+    /// a retry in a later cycle.
+    /// </summary>
+    private async Task<bool?> TryClassifyAsync((string Name, string ETag) blob, BlobReceipt? receipt, ConcurrentDictionary<string, bool> failedThisCycle, ConcurrentQueue<string> failures, CancellationToken cancellationToken)
+    {
+        var handledKey = HandledKey(blob.Name, blob.ETag);
+        try
+        {
+            await classifier.ClassifyBlobAsync(blob.Name, cancellationToken);
+            handledBlobs.TryAdd(handledKey, true);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var failuresSoFar = (receipt?.BlobETag == blob.ETag ? receipt.Failures : 0) + 1;
+            await WriteReceiptAsync(storage.State.GetBlobClient(ReceiptPrefix + blob.Name), new BlobReceipt(blob.ETag, Done: false, failuresSoFar), cancellationToken);
+            logger.LogError("ClassifyArticle {Blob} failed ({Count}/{Max}): {Message}", blob.Name, failuresSoFar, WatcherStorage.MaxDequeueCount, e.Message);
+            failures.Enqueue($"classify {blob.Name}: {e.Message}");
+            if (failuresSoFar < WatcherStorage.MaxDequeueCount)
+            {
+                failedThisCycle.TryAdd(handledKey, true);
+                return false;
+            }
+
+            var poison = storage.Queues.GetQueueClient(StorageNames.BlobTriggerPoisonQueue);
+            await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await poison.SendMessageAsync(
+                BinaryData.FromObjectAsJson(new { Type = "BlobTrigger", FunctionId = FunctionNames.ClassifyArticle, ContainerName = StorageNames.ArticlesContainer, BlobName = blob.Name, blob.ETag }),
+                cancellationToken: cancellationToken);
+            return null;
+        }
     }
 
     /// <summary>Names sort by day, so what sorts before the first day listed is never listed again.</summary>

@@ -3,6 +3,7 @@ using Azure;
 using Cronos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Watcher.Articles;
 using Watcher.Classification;
 using Watcher.Configuration;
 using Watcher.Delivery;
@@ -26,18 +27,25 @@ internal sealed class LocalFunctionsHost(
     DigestService digests,
     PoisonQueue poison,
     Retention retention,
+    ArticleStore articles,
     IOptions<WatcherOptions> options,
     TimeProvider clock,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers) : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How often a running host lists the recent articles for what this process did not write
+    /// itself (another instance, a crash); what it writes is classified on the next tick.
+    /// </summary>
+    private static readonly TimeSpan ListingInterval = TimeSpan.FromMinutes(1);
 
     /// <summary>How long <see cref="RunOnceAsync"/> waits for the fetch to store more when a trigger pass found nothing to do.</summary>
     private static readonly TimeSpan TriggerPause = TimeSpan.FromMilliseconds(300);
 
     private readonly ILogger logger = loggers.CreateLogger<LocalFunctionsHost>();
 
-    private readonly LocalBlobTrigger blobTrigger = new(storage, classifier, clock, loggers.CreateLogger<LocalBlobTrigger>());
+    private readonly LocalBlobTrigger blobTrigger = new(storage, articles, classifier, clock, loggers.CreateLogger<LocalBlobTrigger>());
 
     private readonly LocalQueueTrigger queueTrigger = new(storage, delivery, loggers.CreateLogger<LocalQueueTrigger>());
 
@@ -58,9 +66,11 @@ internal sealed class LocalFunctionsHost(
         var triggerFailures = new List<string>();
         var failedThisCycle = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
-        async Task<bool> TriggerPassAsync()
+        async Task<bool> TriggerPassAsync(bool list)
         {
-            var (classified, classifyFailures) = await blobTrigger.PassAsync(failedThisCycle, cancellationToken);
+            var (classified, classifyFailures) = list
+                ? await blobTrigger.PassAsync(failedThisCycle, cancellationToken)
+                : await blobTrigger.PassWrittenAsync(failedThisCycle, cancellationToken);
             var drain = await queueTrigger.DeliverVisibleSummariesAsync(cancellationToken);
             triggerFailures.AddRange(classifyFailures);
             triggerFailures.AddRange(drain.Failures);
@@ -80,14 +90,16 @@ internal sealed class LocalFunctionsHost(
         }
 
         // In Azure the blob and queue triggers fire while the timer function is still running.
-        // The fetch mostly waits on per-host politeness, so what it has stored is handled meanwhile.
+        // The fetch mostly waits on per-host politeness, so what it has stored is handled
+        // meanwhile; one listing pass at the start and one after the fetch find everything else.
         using var stopFetch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var fetch = feeds.PollAllAsync(stopFetch.Token);
         try
         {
+            await TriggerPassAsync(list: true);
             while (!fetch.IsCompleted)
             {
-                if (!await TriggerPassAsync())
+                if (!await TriggerPassAsync(list: false))
                 {
                     await Task.WhenAny(fetch, Task.Delay(TriggerPause, clock, cancellationToken));
                 }
@@ -103,7 +115,7 @@ internal sealed class LocalFunctionsHost(
         }
 
         var polls = await fetch;
-        await TriggerPassAsync();
+        await TriggerPassAsync(list: true);
         var digestRun = await digests.SendDueAsync(clock.GetUtcNow(), cancellationToken);
         await poison.SettleAsync(cancellationToken);
         await retention.SweepIfDueAsync(cancellationToken);
@@ -131,6 +143,7 @@ internal sealed class LocalFunctionsHost(
         // Like the Functions host on a fresh start, poll feeds at once rather than at the next tick.
         var nextFetch = clock.GetUtcNow();
         var nextDigests = digestCron.GetNextOccurrence(clock.GetUtcNow(), TimeZoneInfo.Utc) ?? DateTimeOffset.MaxValue;
+        var nextListing = clock.GetUtcNow();
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -140,9 +153,19 @@ internal sealed class LocalFunctionsHost(
                 {
                     await feeds.PollAllAsync(cancellationToken);
                     nextFetch = fetchCron.GetNextOccurrence(clock.GetUtcNow(), TimeZoneInfo.Utc) ?? DateTimeOffset.MaxValue;
+                    nextListing = now;
                 }
 
-                await blobTrigger.ProcessNewArticlesAsync(cancellationToken);
+                if (now >= nextListing)
+                {
+                    await blobTrigger.ProcessNewArticlesAsync(cancellationToken);
+                    nextListing = now + ListingInterval;
+                }
+                else
+                {
+                    await blobTrigger.PassWrittenAsync(new ConcurrentDictionary<string, bool>(StringComparer.Ordinal), cancellationToken);
+                }
+
                 await queueTrigger.DrainSummariesAsync(cancellationToken);
 
                 if (now >= nextDigests)
@@ -168,6 +191,8 @@ internal sealed class LocalFunctionsHost(
 
         logger.LogInformation("Watcher stopped.");
     }
+
+    public void Dispose() => blobTrigger.Dispose();
 
     private async Task EnsureStorageAsync(CancellationToken cancellationToken)
     {

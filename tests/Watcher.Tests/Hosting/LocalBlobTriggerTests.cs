@@ -159,6 +159,31 @@ public sealed class LocalBlobTriggerTests : IAsyncLifetime
         Assert.False(await storage.Classified.GetBlobClient(ArticleClassificationService.ClassifiedBlobName(ArticleStore.BlobNameFor(article))).ExistsAsync());
     }
 
+    [Fact]
+    public async Task What_this_process_wrote_is_classified_without_a_listing_and_what_another_wrote_by_the_next_listing()
+    {
+        using var services = CoreServices.Build(new Dictionary<string, string?> { ["Watcher:Storage:ConnectionString"] = azurite.ConnectionString });
+        var storage = services.GetRequiredService<WatcherStorage>();
+        using var trigger = ActivatorUtilities.CreateInstance<LocalBlobTrigger>(services);
+        var ours = await StoreArticleAsync(services, "ours");
+
+        // Another process's article: written straight to storage, so this process hears nothing of it.
+        var theirs = ours with { Id = ArticleId.FromGuid("https://news.example.com/feed", "theirs"), Url = "https://news.example.com/theirs" };
+        await JsonBlobs.UpsertAsync(storage.Articles.GetBlobClient(ArticleStore.BlobNameFor(theirs)), theirs, CancellationToken.None);
+
+        var noRetries = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var (tried, failures) = await trigger.PassWrittenAsync(noRetries, CancellationToken.None);
+        Assert.Equal(1, tried);
+        Assert.Empty(failures);
+        Assert.Equal(await ListedETagAsync(storage, ours), (await VerdictOf(storage, ours).GetPropertiesAsync()).Value.Metadata[ArticleClassificationService.ArticleETagMetadata]);
+        Assert.False(await VerdictOf(storage, theirs).ExistsAsync());
+        Assert.Equal(0, (await trigger.PassWrittenAsync(noRetries, CancellationToken.None)).Tried);
+
+        var listing = await trigger.PassAsync(noRetries, CancellationToken.None);
+        Assert.Equal(1, listing.Tried);
+        Assert.True(await VerdictOf(storage, theirs).ExistsAsync());
+    }
+
     private static async Task<Article> StoreArticleAsync(IServiceProvider services, string name = "scan", DateTimeOffset? storedAt = null)
     {
         await services.GetRequiredService<WatcherStorage>().EnsureCreatedAsync();

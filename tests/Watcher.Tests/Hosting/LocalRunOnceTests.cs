@@ -82,7 +82,8 @@ public sealed class LocalRunOnceTests : IAsyncLifetime
             await context.Response.WriteAsync(FeedDocuments.Rss("Site B", "en", [storyB]));
         });
 
-        var failures = await ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services).RunOnceAsync(CancellationToken.None);
+        using var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(services);
+        var failures = await host.RunOnceAsync(CancellationToken.None);
 
         Assert.Empty(failures);
         var blobByUrl = new Dictionary<string, string>(StringComparer.Ordinal);
