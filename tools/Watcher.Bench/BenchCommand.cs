@@ -104,10 +104,11 @@ internal static class BenchCommand
         var items = PositiveOption("--items", "Items per feed.", 50);
         var ports = PositiveOption("--ports", "Loopback ports the feed server listens on.", 4);
         var r2e = new Option<string>("--r2e") { Description = "The rss2email executable (Debian: apt-get install rss2email).", DefaultValueFactory = _ => "r2e" };
+        var noPoliteness = new Option<bool>("--no-politeness") { Description = "Watcher without per-host limits (MaxConcurrencyPerHost = MaxConcurrency, MinIntervalPerHost 0), as rss2email fetches." };
         var data = DataOption("peers");
         var command = new Command("peers", "Watcher vs rss2email over the same local feeds into the same MailDev, cold start to all mail delivered, each run twice; prints wall times, mails and duplicate mails.")
         {
-            feeds, items, ports, r2e, data,
+            feeds, items, ports, r2e, noPoliteness, data,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -130,10 +131,11 @@ internal static class BenchCommand
                     ItemsPerFeed = parse.GetValue(items),
                     Ports = parse.GetValue(ports),
                     Rss2Email = executable,
+                    NoPoliteness = parse.GetValue(noPoliteness),
                     DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
                 },
                 cancellationToken);
-            Console.WriteLine(PeersBenchmark.Report(result, $"watcher-bench peers --feeds {parse.GetValue(feeds)} --items {parse.GetValue(items)} --ports {parse.GetValue(ports)}", version));
+            Console.WriteLine(PeersBenchmark.Report(result, $"watcher-bench peers --feeds {parse.GetValue(feeds)} --items {parse.GetValue(items)} --ports {parse.GetValue(ports)}{(parse.GetValue(noPoliteness) ? " --no-politeness" : "")}", version));
             return result.Watcher.First.ExitCode == 0 && result.Rss2Email.First.ExitCode == 0 ? 0 : 1;
         });
         return command;

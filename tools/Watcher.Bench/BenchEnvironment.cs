@@ -46,7 +46,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
     /// Writes a Watcher configuration for these services and the given subscribers (JSON objects in
     /// the <c>Watcher:Subscribers</c> form) and returns its path.
     /// </summary>
-    public string WriteWatcherConfig(string fileName, IEnumerable<JsonObject> subscribers)
+    public string WriteWatcherConfig(string fileName, IEnumerable<JsonObject> subscribers, JsonObject? fetch = null)
     {
         var feeds = new JsonArray();
         for (var feed = 0; feed < FeedServer.Corpus.FeedCount; feed++)
@@ -66,6 +66,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
                 ["Storage"] = new JsonObject { ["ConnectionString"] = Azurite.ConnectionString },
                 ["Feeds"] = feeds,
                 ["Subscribers"] = new JsonArray([.. subscribers]),
+                ["Fetch"] = fetch ?? new JsonObject(),
                 ["Smtp"] = new JsonObject
                 {
                     ["Transport"] = "smtp",

@@ -17,6 +17,12 @@ public sealed record PeersBenchmarkOptions
 
     public required string DataDirectory { get; init; }
 
+    /// <summary>
+    /// Watcher without its per-host limits (one host's feeds fetched as fast as the overall limit
+    /// allows), as rss2email fetches: the comparison then weighs the work, not the manners.
+    /// </summary>
+    public bool NoPoliteness { get; init; }
+
     /// <summary>The rss2email executable (Debian package <c>rss2email</c>).</summary>
     public string Rss2Email { get; init; } = "r2e";
 }
@@ -50,7 +56,8 @@ public static partial class PeersBenchmark
         // rss2email's one mail per new item.
         var watcherConfig = environment.WriteWatcherConfig(
             "watcher.peers.json",
-            [BenchEnvironment.Subscriber(WatcherRecipient, "instant", [TopicIds.FiveGBan, TopicIds.Blacklist, TopicIds.Divestment])]);
+            [BenchEnvironment.Subscriber(WatcherRecipient, "instant", [TopicIds.FiveGBan, TopicIds.Blacklist, TopicIds.Divestment])],
+            options.NoPoliteness ? new System.Text.Json.Nodes.JsonObject { ["MaxConcurrencyPerHost"] = new FetchOptions().MaxConcurrency, ["MinIntervalPerHost"] = "00:00:00" } : null);
         string[] watcherRun = ["run", "--once", "--config", watcherConfig];
 
         var r2eSetup = Stopwatch.StartNew();
