@@ -116,6 +116,7 @@ public sealed class ArticleClassificationService(
                     Language = classified.Language,
                     Summary = classified.Summary,
                     Topics = classified.Topics,
+                    Entities = classified.Entities,
                     SameStoryAs = classified.SameStoryAs,
                 },
             },

@@ -43,5 +43,8 @@ public sealed record SummaryStory
 
     public required IReadOnlyList<TopicMatch> Topics { get; init; }
 
+    /// <summary>The companies, countries, governments and agencies the article names, for a why line when no sentence is left to quote.</summary>
+    public IReadOnlyList<NamedEntity> Entities { get; init; } = [];
+
     public string? SameStoryAs { get; init; }
 }

@@ -208,6 +208,9 @@ public sealed class SummaryDeliveryService(
         return true;
     }
 
+    /// <summary>The most names a why line lists: enough to say who is concerned, short enough to read at a glance.</summary>
+    private const int MaxNamed = 4;
+
     private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken };
 
@@ -244,6 +247,7 @@ public sealed class SummaryDeliveryService(
             Language = story.Language,
             Summary = story.Summary,
             Topics = story.Topics.Select(t => new DigestItemTopic(t.Id, TopicName(t.Id), t.Score, Why(t, story.Title, story.Summary))).ToList(),
+            Named = story.Entities.Select(e => e.Text).Distinct(StringComparer.OrdinalIgnoreCase).Take(MaxNamed).ToList(),
             AddedAt = clock.GetUtcNow(),
         };
         return (item, sourceFeeds);
@@ -265,6 +269,7 @@ public sealed class SummaryDeliveryService(
             Language = classified.Language,
             Summary = classified.Summary,
             Topics = classified.Topics,
+            Entities = classified.Entities,
             SameStoryAs = classified.SameStoryAs,
         };
     }

@@ -40,6 +40,9 @@ public sealed record DigestItem
     /// <summary>Matched topic ids with the evidence sentence that explains each.</summary>
     public required IReadOnlyList<DigestItemTopic> Topics { get; init; }
 
+    /// <summary>Who the article names (companies, countries, governments, agencies), said when no evidence sentence is left to quote.</summary>
+    public IReadOnlyList<string> Named { get; init; } = [];
+
     public DateTimeOffset AddedAt { get; init; }
 }
 

@@ -109,9 +109,12 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
             : null;
         var meta = string.Join(" · ", new[] { FeedText.Plain(item.Source), date, FeedText.Plain(item.Language).ToUpperInvariant() }.Where(p => !string.IsNullOrWhiteSpace(p)));
         // The why line must add something: a sentence the summary already shows is left out.
+        // When every deciding sentence is in the summary already, the line says who the article
+        // names instead: the vendor, the country or the agency, which the summary may not show.
         var why = story.Topics.Select(t => t.Why).FirstOrDefault(w => !string.IsNullOrWhiteSpace(w) && !Repeats(summary, FeedText.Plain(w))) is { } evidence
             ? Shorten(FeedText.Plain(evidence))
             : null;
+        var named = why is null && item.Named.Count > 0 ? "names " + string.Join(", ", item.Named.Select(FeedText.Plain)) : null;
         var alsoReportedBy = string.Join(", ", story.AlsoReportedBy.Select(FeedText.Plain));
         var link = SafeLink(item.Url);
 
@@ -146,6 +149,10 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
         {
             html.Append("<p class=\"w-muted\" style=\"margin:4px 0;font-size:13px;color:#5f6368;\"><b>Why:</b> “").Append(Encode(why)).Append("”</p>");
         }
+        else if (named is not null)
+        {
+            html.Append("<p class=\"w-muted\" style=\"margin:4px 0;font-size:13px;color:#5f6368;\"><b>Why:</b> ").Append(Encode(named)).Append("</p>");
+        }
 
         if (story.AlsoReportedBy.Count > 0)
         {
@@ -165,6 +172,10 @@ public sealed class DigestRenderer(IOptions<WatcherOptions> options)
         if (why is not null)
         {
             text.Append("Why: \"").Append(why).AppendLine("\"");
+        }
+        else if (named is not null)
+        {
+            text.Append("Why: ").AppendLine(named);
         }
 
         if (story.AlsoReportedBy.Count > 0)

@@ -36,6 +36,7 @@ public sealed class SummaryStoryTests(ServicesFixture services) : IClassFixture<
         var queued = Assert.Single((await host.Storage.Summaries.ReceiveMessagesAsync(10)).Value);
         var message = JsonSerializer.Deserialize<SummaryMessage>(queued.Body.ToString(), JsonBlobs.SerializerOptions)!;
         Assert.Equal(article.Title, message.Story?.Title);
+        Assert.Contains(message.Story!.Entities, e => e.Text == "Huawei");
 
         // The verdict is written once, already marked with the article version it judged.
         var blobName = ArticleClassificationService.ClassifiedBlobName(ArticleStore.BlobNameFor(article));

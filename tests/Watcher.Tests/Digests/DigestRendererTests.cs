@@ -66,6 +66,27 @@ public sealed class DigestRendererTests
     }
 
     [Fact]
+    public void When_the_summary_shows_every_deciding_sentence_the_why_line_says_who_the_article_names()
+    {
+        var item = Item("r1", "5g-ban") with
+        {
+            Summary = "The cabinet bars Huawei from the 5G core.",
+            Topics = [new DigestItemTopic("5g-ban", "5G bans", 0.9, "The cabinet bars Huawei from the 5G core.")],
+            Named = ["Huawei", "Netherlands"],
+        };
+
+        var digest = renderer.Render(Subscriber, [item], Preferences);
+
+        Assert.Equal(1, Occurrences(digest.Text, "The cabinet bars Huawei from the 5G core."));
+        Assert.Contains("Why: names Huawei, Netherlands", digest.Text, StringComparison.Ordinal);
+        Assert.Contains("<b>Why:</b> names Huawei, Netherlands</p>", digest.Html, StringComparison.Ordinal);
+
+        // A sentence to quote wins over the names.
+        var quoted = renderer.Render(Subscriber, [Item("d1", "5g-ban") with { Named = ["Huawei"] }], Preferences);
+        Assert.DoesNotContain("names Huawei", quoted.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_item_in_another_language_than_the_mail_carries_its_own_lang()
     {
         var dutch = Item("nl1", "5g-ban") with { Language = "nl" };
