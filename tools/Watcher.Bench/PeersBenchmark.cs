@@ -107,7 +107,9 @@ public static partial class PeersBenchmark
             ]));
         text.AppendLine();
         var speedup = r.First.Elapsed.TotalSeconds / Math.Max(0.001, w.First.Elapsed.TotalSeconds);
-        text.AppendLine(c, $"Cold run: Watcher took {Seconds(w.First.Elapsed)}, rss2email {Seconds(r.First.Elapsed)}: Watcher is **{speedup:0.0}x** {(speedup >= 1 ? "faster" : "slower")} (target 10x: {(speedup >= 10 ? "met" : $"missed by a factor {10 / speedup:0.0}")}).");
+        // Issue 16's targets: 10x on 50 feeds, 15x on 200 (rss2email's time grows with every item it mails).
+        var target = result.Corpus.FeedCount >= 200 ? 15 : 10;
+        text.AppendLine(c, $"Cold run: Watcher took {Seconds(w.First.Elapsed)}, rss2email {Seconds(r.First.Elapsed)}: Watcher is **{speedup:0.0}x** {(speedup >= 1 ? "faster" : "slower")} (target {target}x: {(speedup >= target ? "met" : $"missed by a factor {target / speedup:0.0}")}).");
         text.AppendLine(c, $"Duplicate mails: Watcher {w.DuplicateMails}, rss2email {r.DuplicateMails} ({(w.DuplicateMails < r.DuplicateMails ? "fewer for Watcher: target met" : "target missed")}).");
         foreach (var tool in new[] { w, r })
         {
