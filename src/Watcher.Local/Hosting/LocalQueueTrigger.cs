@@ -42,9 +42,13 @@ internal sealed class LocalQueueTrigger(WatcherStorage storage, SummaryDeliveryS
             // The queue service leases a received message for at least a second; a failure then
             // sets the retry delay itself, which may be zero as in the Functions host.
             var lease = QueueRetryDelay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : QueueRetryDelay;
-            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(MaxMessagesPerReceive, lease, cancellationToken)).Value;
+            // A receive cancelled after the service handed the messages out would leave them
+            // leased with no pop receipt to hand them back: it is let finish, and a stop
+            // requested meanwhile releases what it received.
+            QueueMessage[] batch = (await storage.Summaries.ReceiveMessagesAsync(MaxMessagesPerReceive, lease, CancellationToken.None)).Value;
             if (batch.Length == 0)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 return (received, failures, waiting);
             }
 
@@ -52,6 +56,7 @@ internal sealed class LocalQueueTrigger(WatcherStorage storage, SummaryDeliveryS
             IReadOnlyList<DeliveryOutcome> outcomes;
             try
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 outcomes = await delivery.DeliverAsync(batch.Select(m => m.Body.ToString()).ToList(), cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
