@@ -18,7 +18,10 @@ var root = new RootCommand("Watcher: polls news feeds, tags articles with topics
 
 try
 {
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // Ctrl+C cancels the command's token and the command winds down itself (hands leased
+    // messages back, stops the demo's Azurite and MailDev); System.CommandLine's default of two
+    // seconds would exit with 130 in the middle of that on a busy machine.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
 }
 catch (WatcherStartupException e)
 {
