@@ -107,18 +107,7 @@ public sealed class ArticleClassificationService(
             {
                 ArticleId = article.Id,
                 ClassifiedBlob = classifiedBlobName,
-                Story = new SummaryStory
-                {
-                    Title = article.Title,
-                    Url = article.Url,
-                    FeedName = article.Source.FeedName,
-                    Published = article.Published,
-                    Language = classified.Language,
-                    Summary = classified.Summary,
-                    Topics = classified.Topics,
-                    Entities = classified.Entities,
-                    SameStoryAs = classified.SameStoryAs,
-                },
+                Story = SummaryStory.From(article, classified),
             },
             JsonBlobs.SerializerOptions);
         return message.ToMemory().Length <= SummaryMessage.MaxStoryMessageBytes ? message : null;

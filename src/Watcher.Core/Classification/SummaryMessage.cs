@@ -1,3 +1,5 @@
+using Watcher.Articles;
+
 namespace Watcher.Classification;
 
 /// <summary>The <c>summaries</c> queue message: one per article that matched at least one topic.</summary>
@@ -28,6 +30,24 @@ public sealed record SummaryMessage
 /// <summary>The article and verdict fields a digest item is made of.</summary>
 public sealed record SummaryStory
 {
+    public static SummaryStory From(Article article, ClassifiedArticle classified)
+    {
+        ArgumentNullException.ThrowIfNull(article);
+        ArgumentNullException.ThrowIfNull(classified);
+        return new SummaryStory
+        {
+            Title = article.Title,
+            Url = article.Url,
+            FeedName = article.Source.FeedName,
+            Published = article.Published,
+            Language = classified.Language,
+            Summary = classified.Summary,
+            Topics = classified.Topics,
+            Entities = classified.Entities,
+            SameStoryAs = classified.SameStoryAs,
+        };
+    }
+
     public required string Title { get; init; }
 
     public required string Url { get; init; }

@@ -260,18 +260,7 @@ public sealed class SummaryDeliveryService(
             ?? throw new InvalidSummaryMessageException($"classified/{message.ClassifiedBlob} does not exist.");
         var article = await articles.ReadAsync(classified.ArticleBlob, cancellationToken)
             ?? throw new InvalidSummaryMessageException($"articles/{classified.ArticleBlob} does not exist.");
-        return new SummaryStory
-        {
-            Title = article.Title,
-            Url = article.Url,
-            FeedName = article.Source.FeedName,
-            Published = article.Published,
-            Language = classified.Language,
-            Summary = classified.Summary,
-            Topics = classified.Topics,
-            Entities = classified.Entities,
-            SameStoryAs = classified.SameStoryAs,
-        };
+        return SummaryStory.From(article, classified);
     }
 
     private sealed class BatchMessage(string text)
