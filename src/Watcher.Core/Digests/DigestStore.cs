@@ -165,16 +165,28 @@ public sealed class DigestStore(WatcherStorage storage)
             // The lock blob exists already; only its lease matters.
         }
 
+        // An acquire cancelled after the service granted the lease would leave the subscriber
+        // locked for a minute with nothing to release it (a run stopped with Ctrl+C, then started
+        // again, found "another delivery in progress"): it is let finish and released when a stop
+        // was asked meanwhile.
         var lease = blob.GetBlobLeaseClient();
         try
         {
-            await lease.AcquireAsync(LockDuration, cancellationToken: cancellationToken);
-            return new Lease(lease);
+            await lease.AcquireAsync(LockDuration, cancellationToken: CancellationToken.None);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
             return null;
         }
+
+        var held = new Lease(lease);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await held.DisposeAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return held;
     }
 
     /// <summary>A digest of a few hundred items is that many small requests; they need not wait for each other.</summary>
