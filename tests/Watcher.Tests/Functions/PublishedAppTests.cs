@@ -3,6 +3,7 @@ using System.Text.Json;
 using Watcher.Delivery;
 using Watcher.Hosting;
 using Watcher.Storage;
+using Watcher.Tests.Functions.Host;
 using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Functions;
@@ -106,6 +107,9 @@ public sealed class PublishedAppTests(PublishedAppTests.PublishedApp app) : ICla
     {
         ["Watcher__Storage__AccountName"] = "stdatawatcher",
         ["Watcher__Storage__ConnectionString"] = "",
+        ["WatcherStorage__blobServiceUri"] = "https://stdatawatcher.blob.core.windows.net",
+        ["WatcherStorage__queueServiceUri"] = "https://stdatawatcher.queue.core.windows.net",
+        ["WatcherStorage__credential"] = "managedidentity",
         ["Watcher__Schedules__FetchFeeds"] = "0 */15 * * * *",
         ["Watcher__Schedules__SendDigests"] = "0 0 * * * *",
         ["Watcher__Delivery__PublicBaseUrl"] = "https://func-watcher.azurewebsites.net",
@@ -116,14 +120,12 @@ public sealed class PublishedAppTests(PublishedAppTests.PublishedApp app) : ICla
     };
 
     [Fact]
-    public async Task The_published_worker_with_deployed_settings_passes_validation_and_goes_on_to_call_the_host()
+    public async Task The_published_worker_with_deployed_settings_starts_and_loads_every_function()
     {
-        var (exitCode, output) = await StartWorkerAsync(DeployedSettings());
+        await using var host = await FunctionsHostStandIn.StartAsync(app.Directory, DeployedSettings());
 
-        // No host listens, so the worker stops at its gRPC call, after every Watcher check.
-        Assert.NotEqual(0, exitCode);
-        Assert.DoesNotContain("OptionsValidationException", output, StringComparison.Ordinal);
-        Assert.Contains("Grpc.Core.RpcException", output, StringComparison.Ordinal);
+        Assert.Equal(app.Functions.Keys.Order(StringComparer.Ordinal), host.Functions.Keys.Order(StringComparer.Ordinal));
+        Assert.All(host.Functions.Values, f => Assert.Equal($"Watcher.Functions.{f.Name}Function.RunAsync", f.EntryPoint));
     }
 
     [Theory]
@@ -136,64 +138,49 @@ public sealed class PublishedAppTests(PublishedAppTests.PublishedApp app) : ICla
         var settings = DeployedSettings();
         settings[setting] = value;
 
-        var (exitCode, output) = await StartWorkerAsync(settings);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => FunctionsHostStandIn.StartAsync(app.Directory, settings));
 
-        Assert.NotEqual(0, exitCode);
-        Assert.Contains("OptionsValidationException", output, StringComparison.Ordinal);
-        Assert.Contains(named, output, StringComparison.Ordinal);
+        Assert.Contains("did not open its event stream (exited: True)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("OptionsValidationException", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(named, refused.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
-    /// Starts the published worker as the Functions host does (the worker settings it passes),
-    /// pointed at a loopback port where no host listens.
+    /// One publish per test run, shared by every class that needs the artifact: into a folder of
+    /// the test output, which the next run overwrites.
     /// </summary>
-    private async Task<(int ExitCode, string Output)> StartWorkerAsync(IReadOnlyDictionary<string, string> settings)
+    public sealed class PublishedApp
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(app.Directory, "Watcher.Functions.dll") },
-            WorkingDirectory = app.Directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
-                ["Functions__Worker__HostEndpoint"] = $"http://127.0.0.1:{Watcher.Local.DevServices.NodeService.FreePort()}",
-                ["Functions__Worker__WorkerId"] = Guid.NewGuid().ToString(),
-                ["Functions__Worker__RequestId"] = Guid.NewGuid().ToString(),
-                ["Functions__Worker__GrpcMaxMessageLength"] = "2147483647",
-            },
-        };
-        foreach (var (name, value) in settings)
-        {
-            start.Environment[name] = value;
-        }
+        private static readonly Lazy<string> Published = new(Publish);
 
-        using var worker = Process.Start(start)!;
-        var output = worker.StandardOutput.ReadToEndAsync();
-        var errors = worker.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await worker.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            worker.Kill(entireProcessTree: true);
-            throw new TimeoutException("the published worker neither failed nor called the host within 90 s: " + await output + await errors);
-        }
-
-        return (worker.ExitCode, await output + await errors);
-    }
-
-    public sealed class PublishedApp : IDisposable
-    {
         public PublishedApp()
         {
-            Directory = Path.Combine(Path.GetTempPath(), "watcher-publish-" + Guid.NewGuid().ToString("N"));
+            Directory = Output;
+            using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "functions.metadata")));
+            Functions = metadata.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone());
+        }
+
+        /// <summary>The publish folder, published on first use.</summary>
+        public static string Output => Published.Value;
+
+        public string Directory { get; }
+
+        public IReadOnlyDictionary<string, JsonElement> Functions { get; }
+
+        public JsonElement Trigger(string function) =>
+            Assert.Single(Functions[function].GetProperty("bindings").EnumerateArray(), b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+
+        private static string Publish()
+        {
+            var directory = Path.Combine(AppContext.BaseDirectory, "published-functions");
+            if (System.IO.Directory.Exists(directory))
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+
             var start = new ProcessStartInfo("dotnet")
             {
-                ArgumentList = { "publish", RepositoryPaths.Combine("src", "Watcher.Functions"), "-c", "Release", "-o", Directory, "--nologo", "-v", "q" },
+                ArgumentList = { "publish", RepositoryPaths.Combine("src", "Watcher.Functions"), "-c", "Release", "-o", directory, "--nologo", "-v", "q" },
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
@@ -206,17 +193,7 @@ public sealed class PublishedAppTests(PublishedAppTests.PublishedApp app) : ICla
                 throw new InvalidOperationException($"dotnet publish src/Watcher.Functions failed ({publish.ExitCode}):\n{output.Result}\n{errors}");
             }
 
-            using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "functions.metadata")));
-            Functions = metadata.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone());
+            return directory;
         }
-
-        public string Directory { get; }
-
-        public IReadOnlyDictionary<string, JsonElement> Functions { get; }
-
-        public JsonElement Trigger(string function) =>
-            Assert.Single(Functions[function].GetProperty("bindings").EnumerateArray(), b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
-
-        public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
     }
 }
