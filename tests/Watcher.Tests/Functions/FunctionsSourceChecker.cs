@@ -16,151 +16,16 @@ using Watcher.Storage;
 namespace Watcher.Tests.Functions;
 
 /// <summary>
-/// Checks the Functions app, which cannot be built here, against the core it binds to: compiles
-/// its sources with Roslyn against Watcher.Core, the runtime and <see cref="WorkerApiSurface"/>,
-/// then reads every trigger attribute through the semantic model, so constants and literals both
-/// resolve to the value the Functions host would see.
+/// Checks the Functions app's sources against the core where neither the published metadata nor
+/// a run shows a drift (which core entry point each function calls, whether it passes its
+/// cancellation token, host.json's retry settings). Compiles them with Roslyn against the
+/// assemblies of the published app, then reads every trigger attribute through the semantic
+/// model, so constants and literals both resolve to the value the Functions host would see; a
+/// mutated source (see FunctionsSourceTests) never has to build as a project.
 /// </summary>
 public static partial class FunctionsSourceChecker
 {
     private const string WorkerNamespace = "Microsoft.Azure.Functions.Worker";
-
-    /// <summary>
-    /// The part of the worker packages' public API the app uses, declared as published in
-    /// Azure/azure-functions-dotnet-worker (extensions/Worker.Extensions.Timer/src/TimerTriggerAttribute.cs and
-    /// TimerInfo.cs, ScheduleStatus.cs,
-    /// extensions/Worker.Extensions.Storage.Blobs/src/BlobTriggerAttribute.cs and BlobTriggerSource.cs (Source as used
-    /// in Azure-Samples/functions-quickstart-dotnet-azd-eventgrid-blob),
-    /// extensions/Worker.Extensions.Storage.Queues/src/QueueTriggerAttribute.cs,
-    /// extensions/Worker.Extensions.Http/src/HttpTriggerAttribute.cs and AuthorizationLevel.cs,
-    /// src/DotNetWorker.Core/Http/HttpRequestData.cs, HttpResponseData.cs and their extension classes,
-    /// src/DotNetWorker/Builder/FunctionsApplication*.cs,
-    /// src/DotNetWorker.ApplicationInsights/FunctionsApplicationInsightsExtensions.cs): the packages
-    /// themselves are not in this machine's NuGet source. Bodies are never run.
-    /// </summary>
-    public const string WorkerApiSurface = """
-        using System;
-        using Microsoft.Extensions.Configuration;
-        using Microsoft.Extensions.DependencyInjection;
-        using Microsoft.Extensions.Hosting;
-        using Microsoft.Extensions.Logging;
-
-        namespace Microsoft.Azure.Functions.Worker
-        {
-            [AttributeUsage(AttributeTargets.Method)]
-            public sealed class FunctionAttribute(string name) : Attribute { public string Name { get; } = name; }
-
-            [AttributeUsage(AttributeTargets.Parameter)]
-            public sealed class TimerTriggerAttribute(string schedule) : Attribute
-            {
-                public string Schedule { get; } = schedule;
-                public bool UseMonitor { get; set; } = true;
-                public bool RunOnStartup { get; set; }
-            }
-
-            public class TimerInfo
-            {
-                public ScheduleStatus? ScheduleStatus { get; set; }
-                public bool IsPastDue { get; set; }
-            }
-
-            public class ScheduleStatus
-            {
-                public DateTime Last { get; set; }
-                public DateTime Next { get; set; }
-                public DateTime LastUpdated { get; set; }
-            }
-
-            public enum BlobTriggerSource { LogsAndContainerScan, EventGrid }
-
-            [AttributeUsage(AttributeTargets.Parameter)]
-            public sealed class BlobTriggerAttribute(string blobPath) : Attribute
-            {
-                public string BlobPath { get; } = blobPath;
-                public string? Connection { get; set; }
-                public BlobTriggerSource Source { get; set; }
-            }
-
-            [AttributeUsage(AttributeTargets.Parameter)]
-            public sealed class QueueTriggerAttribute(string queueName) : Attribute
-            {
-                public string QueueName { get; } = queueName;
-                public string? Connection { get; set; }
-            }
-
-            public enum AuthorizationLevel { Anonymous, User, Function, System, Admin }
-
-            [AttributeUsage(AttributeTargets.Parameter)]
-            public sealed class HttpTriggerAttribute : Attribute
-            {
-                public HttpTriggerAttribute(AuthorizationLevel authLevel, params string[] methods) { AuthLevel = authLevel; Methods = methods; }
-                public AuthorizationLevel AuthLevel { get; set; }
-                public string[]? Methods { get; }
-                public string? Route { get; set; }
-            }
-
-            public static class FunctionsApplicationInsightsExtensions
-            {
-                public static IServiceCollection ConfigureFunctionsApplicationInsights(this IServiceCollection services) => services;
-            }
-        }
-
-        namespace Microsoft.Azure.Functions.Worker.Http
-        {
-            public sealed class HttpHeadersCollection : System.Net.Http.Headers.HttpHeaders { }
-
-            public abstract class HttpRequestData
-            {
-                public abstract string Method { get; }
-                public abstract Uri Url { get; }
-                public abstract System.IO.Stream Body { get; }
-                public virtual System.Collections.Specialized.NameValueCollection Query => throw new NotSupportedException();
-                public abstract HttpResponseData CreateResponse();
-            }
-
-            public abstract class HttpResponseData
-            {
-                public abstract System.Net.HttpStatusCode StatusCode { get; set; }
-                public abstract HttpHeadersCollection Headers { get; set; }
-            }
-
-            public static class HttpRequestDataExtensions
-            {
-                public static System.Threading.Tasks.Task<string?> ReadAsStringAsync(this HttpRequestData request, System.Text.Encoding? encoding = null) => throw new NotSupportedException();
-                public static HttpResponseData CreateResponse(this HttpRequestData request, System.Net.HttpStatusCode statusCode) => throw new NotSupportedException();
-            }
-
-            public static class HttpResponseDataExtensions
-            {
-                public static System.Threading.Tasks.Task WriteStringAsync(this HttpResponseData response, string value, System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
-            }
-        }
-
-        namespace Microsoft.Azure.Functions.Worker.Builder
-        {
-            public class FunctionsApplication
-            {
-                public static FunctionsApplicationBuilder CreateBuilder(string[] args) => throw new NotSupportedException();
-            }
-
-            public class FunctionsApplicationBuilder
-            {
-                internal FunctionsApplicationBuilder() { }
-                public ConfigurationManager Configuration { get; } = new();
-                public IServiceCollection Services { get; } = new ServiceCollection();
-                public ILoggingBuilder Logging => throw new NotSupportedException();
-                public IHost Build() => throw new NotSupportedException();
-            }
-        }
-
-        namespace Microsoft.Extensions.DependencyInjection
-        {
-            public static class ApplicationInsightsExtensions
-            {
-                public static IServiceCollection AddApplicationInsightsTelemetryWorkerService(this IServiceCollection services) => services;
-            }
-        }
-        """;
 
     /// <summary>The implicit usings of an SDK-style project with <c>ImplicitUsings</c> enabled.</summary>
     private const string ImplicitUsings = """
@@ -225,7 +90,6 @@ public static partial class FunctionsSourceChecker
         var parseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Preview);
         var trees = sources
             .Select(s => CSharpSyntaxTree.ParseText(s.Value, parseOptions, path: s.Key))
-            .Append(CSharpSyntaxTree.ParseText(WorkerApiSurface, parseOptions, path: "(worker API)"))
             .Append(CSharpSyntaxTree.ParseText(ImplicitUsings, parseOptions, path: "(implicit usings)"))
             .ToList();
         var compilation = CSharpCompilation.Create(
@@ -520,7 +384,9 @@ public static partial class FunctionsSourceChecker
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Concat(Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll"))
-            .Where(p => !string.Equals(Path.GetFileName(p), Path.GetFileName(typeof(FunctionsSourceChecker).Assembly.Location), StringComparison.OrdinalIgnoreCase))
+            .Concat(Directory.EnumerateFiles(PublishedAppTests.PublishedApp.Output, "*.dll"))
+            .Where(p => !string.Equals(Path.GetFileName(p), Path.GetFileName(typeof(FunctionsSourceChecker).Assembly.Location), StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(Path.GetFileName(p), "Watcher.Functions.dll", StringComparison.OrdinalIgnoreCase))
             .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
             .Select(g => g.First());
         return [.. paths.Select(p => MetadataReference.CreateFromFile(p))];
