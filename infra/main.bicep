@@ -39,6 +39,9 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+@description('Who gets alert mails (poison messages, Event Grid dead-letters, mail failures, failed invocations); empty for alerts in the portal only.')
+param alertEmail string = ''
+
 @description('E-mail address of the first subscriber; empty to add subscribers later in app settings.')
 param subscriberEmail string = ''
 
@@ -130,6 +133,7 @@ var tags = {
 }
 var functionAppName = 'func-watcher-${resourceToken}'
 var appIdentityName = 'id-watcher-${resourceToken}'
+var systemTopicName = 'evgt-watcher-${resourceToken}'
 var smtpUsernameForAcs = empty(smtpUserName) ? 'watcher' : smtpUserName
 // azd's secretOrRandomPassword makes 15 characters on the first provision, and the worker refuses a
 // token secret under 32 (ValidateOnStart would stop all five functions). The lengthened value is
@@ -166,13 +170,28 @@ module monitoring 'modules/monitoring.bicep' = {
   ]
 }
 
+module alerts 'modules/alerts.bicep' = {
+  scope: rg
+  params: {
+    nameSuffix: resourceToken
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    systemTopicName: systemTopicName
+    alertEmail: alertEmail
+  }
+  dependsOn: [
+    storage
+  ]
+}
+
 module storage 'modules/storage.bicep' = {
   scope: rg
   params: {
     hostAccountName: 'sthost${resourceToken}'
     dataAccountName: 'stdata${resourceToken}'
     deploymentContainerName: 'app-package-${resourceToken}'
-    systemTopicName: 'evgt-watcher-${resourceToken}'
+    systemTopicName: systemTopicName
     deadLetterContainerName: 'eventgrid-deadletter'
     location: location
     tags: tags

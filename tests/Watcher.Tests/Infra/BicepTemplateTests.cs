@@ -330,6 +330,46 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
     [GeneratedRegex(@"^\[if\(greaterOrEquals\(length\(parameters\('tokenSecret'\)\), (?<minimum>\d+)\), parameters\('tokenSecret'\), format\('\{0\}\{1\}', parameters\('tokenSecret'\), replace\(parameters\('tokenSecretExtension'\), '-', ''\)\)\)\]$")]
     private static partial Regex StoredSecretRule();
 
+    /// <summary>
+    /// The log alerts match texts: the WebJobs queue listener's poison warning for our poison
+    /// queues, and the core's own log templates, read here from the sources, so rewording a log
+    /// line without the alert fails.
+    /// </summary>
+    [Fact]
+    public void Alerts_watch_poison_queues_mail_failures_failed_invocations_and_event_grid_and_mail_the_operator()
+    {
+        var alerts = compiled.Templates["modules/alerts.bicep"];
+        var queries = alerts["variables"]!["logAlerts"]!.AsArray().ToDictionary(a => a!["name"]!.GetValue<string>(), a => a!["query"]!.GetValue<string>());
+
+        Assert.Contains("\"Moving message to queue\"", queries["poison"], StringComparison.Ordinal);
+        Assert.Contains($"\"{StorageNames.SummariesPoisonQueue}\"", queries["poison"], StringComparison.Ordinal);
+        Assert.Contains("\"webjobs-blobtrigger-poison\"", queries["poison"], StringComparison.Ordinal);
+        Assert.Equal("requests | where success == false", queries["failures"]);
+
+        var core = string.Concat(Directory.EnumerateFiles(RepositoryPaths.Combine("src", "Watcher.Core"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
+        var phrases = QuotedPhrase().Matches(queries["mail"]).Select(m => m.Groups["text"].Value).ToList();
+        Assert.Equal(3, phrases.Count);
+        Assert.All(phrases, phrase => Assert.True(core.Contains(phrase, StringComparison.Ordinal), $"No log text in Watcher.Core contains \"{phrase}\", which the mail alert looks for."));
+
+        var metrics = alerts["variables"]!["eventGridMetrics"]!.AsArray().Select(m => m!["metric"]!.GetValue<string>());
+        Assert.Equal(["DeadLetteredCount", "DroppedEventCount"], metrics.Order(StringComparer.Ordinal));
+
+        var resources = alerts["resources"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        var actionGroup = Assert.Single(resources, r => Type(r) == "Microsoft.Insights/actionGroups");
+        Assert.Contains("parameters('alertEmail')", actionGroup["properties"]!["emailReceivers"]!.GetValue<string>(), StringComparison.Ordinal);
+        var rules = resources.Where(r => Type(r) is "Microsoft.Insights/scheduledQueryRules" or "Microsoft.Insights/metricAlerts").ToList();
+        Assert.Equal(2, rules.Count);
+        Assert.All(rules, r => Assert.Contains("Microsoft.Insights/actionGroups", r["properties"]!["actions"]!.ToJsonString(), StringComparison.Ordinal));
+        Assert.Contains("Microsoft.EventGrid/systemTopics", resources.Single(r => Type(r) == "Microsoft.Insights/metricAlerts")["properties"]!["scopes"]!.ToJsonString(), StringComparison.Ordinal);
+
+        var parameters = File.ReadAllText(Path.Combine(CompiledTemplates.InfraDirectory, "main.parameters.json"));
+        Assert.Contains("\"alertEmail\": { \"value\": \"${WATCHER_ALERT_EMAIL=}\" }", parameters, StringComparison.Ordinal);
+        Assert.Contains("[parameters('alertEmail')]", compiled.Main.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }), StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("\"(?<text>[^\"]+)\"")]
+    private static partial Regex QuotedPhrase();
+
     [Fact]
     public void The_Function_App_runs_dotnet_isolated_on_the_framework_the_code_targets()
     {
