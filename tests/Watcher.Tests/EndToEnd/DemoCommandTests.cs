@@ -2,13 +2,15 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Watcher.Local.DevServices;
+using Watcher.Tests.Browser;
 using Watcher.Tests.Support;
 
 namespace Watcher.Tests.EndToEnd;
 
 /// <summary>
 /// The README's main command: Azurite and MailDev started, sample feeds read, mail saved; then a
-/// running Watcher whose mails' links work, and a second start that continues without repeating mail.
+/// running Watcher whose mails' links work in a browser, and a second start that continues without
+/// repeating mail.
 /// </summary>
 public sealed partial class DemoCommandTests
 {
@@ -33,10 +35,14 @@ public sealed partial class DemoCommandTests
             var link = PreferencesLink().Match(mails.First(m => m.Contains("To: Ann", StringComparison.Ordinal)).Replace("=\r\n", "", StringComparison.Ordinal).Replace("=3D", "=", StringComparison.Ordinal));
             Assert.True(link.Success, "no preferences link in the mail");
             Assert.StartsWith($"http://127.0.0.1:{preferencesPort}/api/preferences", link.Value, StringComparison.Ordinal);
-            using var http = new HttpClient();
-            var page = await http.GetAsync(new Uri(link.Value));
-            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-            Assert.Contains("ann@example.org", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            // Opened in Chromium as a reader would: the page loads and a change is saved.
+            var browser = await ChromiumDriver.RunAsync("preferences", link.Value, "divestment", "weekly");
+            Assert.Equal(200, browser.GetProperty("before").GetProperty("status").GetInt32());
+            Assert.Equal(200, browser.GetProperty("savedStatus").GetInt32());
+            Assert.Contains("preferences are saved", browser.GetProperty("notice").GetString(), StringComparison.Ordinal);
+            Assert.Equal(["5g-ban", "blacklist"], browser.GetProperty("checkedTopics").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal("weekly", browser.GetProperty("schedule").GetString());
 
             await demo.InterruptAsync();
             var stopped = await demo.WaitAsync(TimeSpan.FromSeconds(60));
