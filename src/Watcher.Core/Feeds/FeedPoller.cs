@@ -25,7 +25,14 @@ public sealed class FeedPoller(
     /// <summary>How often a long cycle saves the states of the feeds polled so far.</summary>
     public static readonly TimeSpan StateFlushInterval = TimeSpan.FromSeconds(15);
 
-    public async Task<IReadOnlyList<FeedPollResult>> PollAllAsync(CancellationToken cancellationToken)
+    /// <summary>Polls every enabled feed that is due and stores its new articles.</summary>
+    public Task<IReadOnlyList<FeedPollResult>> PollAllAsync(CancellationToken cancellationToken) =>
+        PollAllAsync(progress: null, cancellationToken);
+
+    /// <summary>Polls every enabled feed, telling <paramref name="progress"/> each feed's result as soon as it is in.</summary>
+    /// <param name="progress">Called from the polling threads, in completion order, not feed order.</param>
+    /// <param name="cancellationToken">Stops the polls in flight.</param>
+    public async Task<IReadOnlyList<FeedPollResult>> PollAllAsync(IProgress<FeedPollResult>? progress, CancellationToken cancellationToken)
     {
         var feeds = options.Value.Feeds.Where(f => f.Enabled).ToList();
         var results = new FeedPollResult[feeds.Count];
@@ -43,6 +50,7 @@ public sealed class FeedPoller(
                 var before = stored.GetValueOrDefault(feeds[i].Name);
                 var poll = await PollAsync(feeds[i], before, ct);
                 results[i] = poll.Result;
+                progress?.Report(poll.Result);
                 if (poll.State is { } state)
                 {
                     // A problem reported to the admin is saved at once: a crash before the next

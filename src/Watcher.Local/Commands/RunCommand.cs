@@ -1,5 +1,9 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+using Watcher.Configuration;
 using Watcher.Local.Hosting;
 using Watcher.Storage;
 
@@ -20,7 +24,9 @@ internal static class RunCommand
         var command = new Command("run", "Run Watcher locally with the Functions trigger semantics, against any storage connection (Azurite by default).") { once, retryDelay, preferencesPort };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var app = await WatcherAppStorage.BuildWithStorageAsync(parse.GetValue(GlobalOptions.Config), cancellationToken);
+            // One cycle at a terminal shows live counts; its info lines would scroll them away.
+            var live = parse.GetValue(once) && CycleProgressDisplay.IsWanted(AnsiConsole.Console);
+            using var app = await WatcherAppStorage.BuildWithStorageAsync(parse.GetValue(GlobalOptions.Config), cancellationToken, live ? LogLevel.Warning : LogLevel.Information);
             using var host = ActivatorUtilities.CreateInstance<LocalFunctionsHost>(app);
             host.QueueRetryDelay = parse.GetValue(retryDelay);
             if (!parse.GetValue(once))
@@ -33,7 +39,14 @@ internal static class RunCommand
 
             try
             {
-                return Report(await host.RunOnceAsync(cancellationToken));
+                if (!live)
+                {
+                    return Report(await host.RunOnceAsync(cancellationToken));
+                }
+
+                var counters = new CycleCounters();
+                var feeds = app.GetRequiredService<IOptions<WatcherOptions>>().Value.Feeds.Count(f => f.Enabled);
+                return Report(await CycleProgressDisplay.RunAsync(AnsiConsole.Console, feeds, counters, () => host.RunOnceAsync(counters, cancellationToken)));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

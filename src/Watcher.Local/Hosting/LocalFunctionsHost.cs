@@ -60,7 +60,10 @@ internal sealed class LocalFunctionsHost(
     /// One full cycle: fetch, with classify and deliver passes while it runs and once after it,
     /// then send due digests. Returns the failures.
     /// </summary>
-    public async Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken cancellationToken) => RunOnceAsync(counters: null, cancellationToken);
+
+    /// <summary>One full cycle, counting what it does into <paramref name="counters"/> as it goes.</summary>
+    public async Task<IReadOnlyList<string>> RunOnceAsync(CycleCounters? counters, CancellationToken cancellationToken)
     {
         await EnsureStorageAsync(cancellationToken);
         var triggerFailures = new List<string>();
@@ -72,6 +75,8 @@ internal sealed class LocalFunctionsHost(
                 ? await blobTrigger.PassAsync(failedThisCycle, cancellationToken)
                 : await blobTrigger.PassWrittenAsync(failedThisCycle, cancellationToken);
             var drain = await queueTrigger.DeliverVisibleSummariesAsync(cancellationToken);
+            counters?.AddClassified(classified);
+            counters?.AddSummaries(drain.Received);
             triggerFailures.AddRange(classifyFailures);
             triggerFailures.AddRange(drain.Failures);
             foreach (var (body, reason) in drain.MailWaits)
@@ -93,7 +98,7 @@ internal sealed class LocalFunctionsHost(
         // The fetch mostly waits on per-host politeness, so what it has stored is handled
         // meanwhile; one listing pass at the start and one after the fetch find everything else.
         using var stopFetch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var fetch = feeds.PollAllAsync(stopFetch.Token);
+        var fetch = feeds.PollAllAsync(counters, stopFetch.Token);
         try
         {
             await TriggerPassAsync(list: true);
@@ -117,6 +122,7 @@ internal sealed class LocalFunctionsHost(
         var polls = await fetch;
         await TriggerPassAsync(list: true);
         var digestRun = await digests.SendDueAsync(clock.GetUtcNow(), cancellationToken);
+        counters?.AddDigests(digestRun.DigestsSent);
         await poison.SettleAsync(cancellationToken);
         await retention.SweepIfDueAsync(cancellationToken);
 
