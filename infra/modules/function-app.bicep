@@ -1,7 +1,7 @@
-// The Function App on the Flex Consumption plan (FC1, Linux, .NET isolated) and every app setting
-// it reads. The app-setting names are a contract with the code: the infra test checks each
-// Watcher__* name against Watcher.Configuration.WatcherOptions and every other one against an
-// allow-list of host-level settings.
+// The Function App on the Flex Consumption plan (FC1, Linux, .NET isolated), with the app
+// settings app-settings.bicep builds.
+
+import { appSettings } from 'app-settings.bicep'
 
 @description('Name of the Function App.')
 param name string
@@ -77,92 +77,6 @@ param feeds array
 @description('Subscribers: objects with email, topics and optionally name, schedule, timeZone.')
 param subscribers array
 
-var keyVaultReference = 'Microsoft.KeyVault(SecretUri={0})'
-
-var hostSettings = {
-  // Host storage through the app identity; __accountName derives blob, queue and table URIs.
-  AzureWebJobsStorage__accountName: hostStorageAccountName
-  AzureWebJobsStorage__credential: 'managedidentity'
-  AzureWebJobsStorage__clientId: identityClientId
-
-  // The blob trigger (Event Grid source) and queue trigger connection, StorageNames.TriggerConnection.
-  WatcherStorage__blobServiceUri: dataBlobEndpoint
-  WatcherStorage__queueServiceUri: dataQueueEndpoint
-  WatcherStorage__credential: 'managedidentity'
-  WatcherStorage__clientId: identityClientId
-
-  // DefaultAzureCredential in the core picks the user-assigned identity by this client id.
-  AZURE_CLIENT_ID: identityClientId
-
-  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-}
-
-var watcherSettings = {
-  // The core reaches its data with DefaultAzureCredential when no connection string is set;
-  // the empty string overrides the Azurite default.
-  Watcher__Storage__AccountName: dataStorageAccountName
-  Watcher__Storage__ConnectionString: ''
-
-  Watcher__Schedules__FetchFeeds: fetchFeedsSchedule
-  Watcher__Schedules__SendDigests: sendDigestsSchedule
-
-  Watcher__Smtp__Transport: 'smtp'
-  Watcher__Smtp__Host: smtp.host
-  Watcher__Smtp__Port: string(smtp.port)
-  Watcher__Smtp__Security: smtp.security
-  Watcher__Smtp__From: smtp.from
-  Watcher__Smtp__UserName: smtp.userName
-  Watcher__Smtp__Password: empty(smtpPasswordSecretUri) ? '' : '@${format(keyVaultReference, smtpPasswordSecretUri)}'
-
-  // The code appends the preferences path (/api/preferences) itself.
-  Watcher__Delivery__PublicBaseUrl: 'https://${site.properties.defaultHostName}'
-  Watcher__Delivery__TokenSecret: '@${format(keyVaultReference, tokenSecretUri)}'
-
-  Watcher__Classifier__Backend: empty(languageEndpoint) ? 'local' : 'azure-language'
-}
-
-var languageSettings = empty(languageEndpoint)
-  ? {}
-  : {
-      Watcher__Classifier__Endpoint: languageEndpoint
-    }
-
-// Configuration binds lists by index: Watcher__Feeds__0__Url, Watcher__Subscribers__0__Topics__1.
-var feedSettings = reduce(
-  range(0, length(feeds)),
-  {},
-  (settings, i) =>
-    union(
-      settings,
-      {
-        'Watcher__Feeds__${i}__Name': feeds[i].name
-        'Watcher__Feeds__${i}__Url': feeds[i].url
-      },
-      empty(feeds[i].?language ?? '') ? {} : { 'Watcher__Feeds__${i}__Language': feeds[i].language }
-    )
-)
-
-var subscriberSettings = reduce(
-  range(0, length(subscribers)),
-  {},
-  (settings, i) =>
-    union(
-      settings,
-      {
-        'Watcher__Subscribers__${i}__Email': subscribers[i].email
-        'Watcher__Subscribers__${i}__Name': subscribers[i].?name ?? ''
-        'Watcher__Subscribers__${i}__Schedule': subscribers[i].?schedule ?? 'Daily'
-        'Watcher__Subscribers__${i}__TimeZone': subscribers[i].?timeZone ?? 'UTC'
-      },
-      reduce(
-        range(0, length(subscribers[i].topics)),
-        {},
-        (topics, t) => union(topics, { 'Watcher__Subscribers__${i}__Topics__${t}': subscribers[i].topics[t] })
-      )
-    )
-)
-
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
@@ -220,12 +134,26 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   }
 }
 
-// No FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION: Flex Consumption takes the runtime
-// from functionAppConfig and rejects those settings.
-resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
+resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(hostSettings, watcherSettings, languageSettings, feedSettings, subscriberSettings)
+  properties: appSettings({
+    hostStorageAccountName: hostStorageAccountName
+    identityClientId: identityClientId
+    dataStorageAccountName: dataStorageAccountName
+    dataBlobEndpoint: dataBlobEndpoint
+    dataQueueEndpoint: dataQueueEndpoint
+    applicationInsightsConnectionString: applicationInsightsConnectionString
+    fetchFeedsSchedule: fetchFeedsSchedule
+    sendDigestsSchedule: sendDigestsSchedule
+    smtp: smtp
+    smtpPasswordSecretUri: smtpPasswordSecretUri
+    tokenSecretUri: tokenSecretUri
+    languageEndpoint: languageEndpoint
+    feeds: feeds
+    subscribers: subscribers
+    siteHostName: site.properties.defaultHostName
+  })
 }
 
 // azd deploys with an Entra token (OneDeploy); publishing with basic credentials stays off.

@@ -465,21 +465,21 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
     }
 
     /// <summary>
-    /// The app-setting names function-app.bicep sets, read from its source (the compiled JSON
+    /// The app-setting names app-settings.bicep sets, read from its source (the compiled JSON
     /// turns them into createObject/format expressions): every key of the settings variables,
     /// with a list index (<c>${i}</c>) read as 0.
     /// </summary>
     private static HashSet<string> TemplateAppSettings()
     {
-        var source = File.ReadAllText(Path.Combine(CompiledTemplates.InfraDirectory, "modules", "function-app.bicep"));
-        var start = source.IndexOf("var hostSettings", StringComparison.Ordinal);
-        var end = source.IndexOf("resource plan ", StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, "function-app.bicep no longer has its settings variables before 'resource plan'.");
+        var source = File.ReadAllText(Path.Combine(CompiledTemplates.InfraDirectory, "modules", "app-settings.bicep"));
+        var start = source.IndexOf("func hostSettings", StringComparison.Ordinal);
+        var end = source.IndexOf("@export()\n@description('Every app setting", StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "app-settings.bicep no longer builds its settings between 'func hostSettings' and the exported appSettings.");
 
         var settings = SettingKey().Matches(source[start..end])
             .Select(m => ListIndex().Replace(m.Groups["key"].Value, "0"))
             .ToHashSet(StringComparer.Ordinal);
-        Assert.True(settings.Count > 10, $"Only {settings.Count} app settings found in function-app.bicep.");
+        Assert.True(settings.Count > 10, $"Only {settings.Count} app settings found in app-settings.bicep.");
         return settings;
     }
 
