@@ -39,6 +39,9 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+@description('Put both storage accounts behind private endpoints in a new virtual network and integrate the app into it; public traffic to storage is then refused (see docs/DEPLOY.md).')
+param vnetEnabled bool = false
+
 @description('Who gets alert mails (poison messages, Event Grid dead-letters, mail failures, failed invocations); empty for alerts in the portal only.')
 param alertEmail string = ''
 
@@ -196,10 +199,24 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     appIdentityName: appIdentityName
+    denyPublicNetwork: vnetEnabled
   }
   dependsOn: [
     identity
   ]
+}
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  scope: rg
+  params: {
+    name: 'vnet-watcher-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountNames: [
+      storage.outputs.hostAccountName
+      storage.outputs.dataAccountName
+    ]
+  }
 }
 
 module vault 'modules/keyvault.bicep' = {
@@ -303,6 +320,7 @@ module functionApp 'modules/function-app.bicep' = {
             timeZone: subscriberTimeZone
           }
         ]
+    subnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }
 }
 

@@ -77,6 +77,9 @@ param feeds array
 @description('Subscribers: objects with email, topics and optionally name, schedule, timeZone.')
 param subscribers array
 
+@description('Subnet the app is integrated into (vnetEnabled); empty for none.')
+param subnetId string = ''
+
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
@@ -105,6 +108,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: empty(subnetId) ? null : subnetId
     keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'

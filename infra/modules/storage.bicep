@@ -40,6 +40,9 @@ param tags object
 @description('Name of the app\'s user-assigned identity.')
 param appIdentityName string
 
+@description('Refuse traffic from public networks (vnetEnabled: the app comes in through private endpoints). Trusted Azure services still pass, which Event Grid needs to dead-letter into the host account.')
+param denyPublicNetwork bool = false
+
 // The storage contract (Watcher.Storage.StorageNames); the infra test checks both lists.
 var dataContainers = [
   'articles'
@@ -84,6 +87,10 @@ var secureAccountProperties = {
   defaultToOAuthAuthentication: true
   publicNetworkAccess: 'Enabled'
   allowCrossTenantReplication: false
+  networkAcls: {
+    defaultAction: denyPublicNetwork ? 'Deny' : 'Allow'
+    bypass: 'AzureServices'
+  }
 }
 
 resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {

@@ -371,6 +371,40 @@ public sealed partial class BicepTemplateTests(CompiledTemplates compiled) : ICl
     private static partial Regex QuotedPhrase();
 
     [Fact]
+    public void With_vnetEnabled_the_app_reaches_both_accounts_blob_and_queue_through_private_endpoints_and_storage_refuses_public_traffic()
+    {
+        var relaxed = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        Assert.False(compiled.Main["parameters"]!["vnetEnabled"]!["defaultValue"]!.GetValue<bool>());
+        var parameters = File.ReadAllText(Path.Combine(CompiledTemplates.InfraDirectory, "main.parameters.json"));
+        Assert.Contains("\"vnetEnabled\": { \"value\": \"${WATCHER_VNET_ENABLED=false}\" }", parameters, StringComparison.Ordinal);
+
+        var network = compiled.Templates["modules/network.bicep"];
+        var resources = network["resources"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        var subnets = resources.Single(r => Type(r) == "Microsoft.Network/virtualNetworks")["properties"]!["subnets"]!.AsArray();
+        Assert.Equal("Microsoft.App/environments", subnets[0]!["properties"]!["delegations"]![0]!["properties"]!["serviceName"]!.GetValue<string>());
+        Assert.Equal(["blob", "queue"], network["variables"]!["services"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Contains("map(parameters('storageAccountNames')", network["variables"]!["endpoints"]!.GetValue<string>(), StringComparison.Ordinal);
+        var endpoint = resources.Single(r => Type(r) == "Microsoft.Network/privateEndpoints").ToJsonString(relaxed);
+        Assert.Contains("\"groupIds\":[\"[variables('endpoints')[copyIndex()].service]\"]", endpoint, StringComparison.Ordinal);
+        Assert.Contains("subnets[1].id", endpoint, StringComparison.Ordinal);
+        var zoneGroup = resources.Single(r => Type(r) == "Microsoft.Network/privateEndpoints/privateDnsZoneGroups").ToJsonString(relaxed);
+        Assert.Contains("format('privatelink.{0}.{1}', variables('endpoints')[copyIndex()].service, environment().suffixes.storage)", zoneGroup, StringComparison.Ordinal);
+        Assert.Single(resources, r => Type(r) == "Microsoft.Network/privateDnsZones/virtualNetworkLinks");
+
+        // Both accounts get endpoints, storage denies the public network exactly when the vnet
+        // exists (trusted services still pass, for Event Grid's dead-lettering), and the app is
+        // integrated into the delegated subnet.
+        var main = compiled.Main.ToJsonString(relaxed);
+        Assert.Contains("\"storageAccountNames\":{\"value\":[\"[reference('storage').outputs.hostAccountName.value]\",\"[reference('storage').outputs.dataAccountName.value]\"]}", main, StringComparison.Ordinal);
+        Assert.Contains("\"denyPublicNetwork\":{\"value\":\"[parameters('vnetEnabled')]\"}", main, StringComparison.Ordinal);
+        Assert.Contains("\"subnetId\":\"[if(parameters('vnetEnabled'), createObject('value', reference('network').outputs.appSubnetId.value), createObject('value', ''))]\"", main, StringComparison.Ordinal);
+        var storage = compiled.Templates["modules/storage.bicep"]["variables"]!["secureAccountProperties"]!["networkAcls"]!;
+        Assert.Equal("[if(parameters('denyPublicNetwork'), 'Deny', 'Allow')]", storage["defaultAction"]!.GetValue<string>());
+        Assert.Equal("AzureServices", storage["bypass"]!.GetValue<string>());
+        Assert.Contains("\"virtualNetworkSubnetId\":\"[if(empty(parameters('subnetId')), null(), parameters('subnetId'))]\"", compiled.Templates["modules/function-app.bicep"].ToJsonString(relaxed), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_Function_App_runs_dotnet_isolated_on_the_framework_the_code_targets()
     {
         var site = Assert.Single(
