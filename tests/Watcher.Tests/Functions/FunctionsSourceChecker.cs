@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -16,14 +15,14 @@ using Watcher.Storage;
 namespace Watcher.Tests.Functions;
 
 /// <summary>
-/// Checks the Functions app's sources against the core where neither the published metadata nor
-/// a run shows a drift (which core entry point each function calls, whether it passes its
-/// cancellation token, host.json's retry settings). Compiles them with Roslyn against the
-/// assemblies of the published app, then reads every trigger attribute through the semantic
-/// model, so constants and literals both resolve to the value the Functions host would see; a
-/// mutated source (see FunctionsSourceTests) never has to build as a project.
+/// Checks the Functions app's sources against the core where neither the published metadata
+/// (PublishedAppTests checks every trigger there) nor a run shows a drift: which core entry point
+/// each function calls and whether it passes its cancellation token, what Program.cs registers,
+/// and host.json's queue settings. Compiles the sources with Roslyn against the assemblies of
+/// the published app, so a mutated source (see FunctionsSourceTests) never has to build as a
+/// project.
 /// </summary>
-public static partial class FunctionsSourceChecker
+public static class FunctionsSourceChecker
 {
     private const string WorkerNamespace = "Microsoft.Azure.Functions.Worker";
 
@@ -40,30 +39,16 @@ public static partial class FunctionsSourceChecker
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
 
-    private enum TriggerKind
-    {
-        Timer,
-        Blob,
-        Queue,
-        Http,
-    }
+    private sealed record Expectation(Type Service, string EntryPoint);
 
-    private sealed record Expectation(TriggerKind Trigger, Type Service, string EntryPoint);
-
-    /// <summary>What each function in <see cref="FunctionNames"/> must bind to and call.</summary>
+    /// <summary>The core entry point each function in <see cref="FunctionNames"/> must call.</summary>
     private static readonly Dictionary<string, Expectation> Expected = new()
     {
-        [FunctionNames.FetchFeeds] = new(TriggerKind.Timer, typeof(FeedPoller), nameof(FeedPoller.PollAllAsync)),
-        [FunctionNames.ClassifyArticle] = new(TriggerKind.Blob, typeof(ArticleClassificationService), nameof(ArticleClassificationService.ClassifyBlobAsync)),
-        [FunctionNames.DeliverSummaries] = new(TriggerKind.Queue, typeof(SummaryDeliveryService), nameof(SummaryDeliveryService.DeliverAsync)),
-        [FunctionNames.SendDigests] = new(TriggerKind.Timer, typeof(DigestService), nameof(DigestService.SendDueAsync)),
-        [FunctionNames.Preferences] = new(TriggerKind.Http, typeof(PreferencesEndpoint), nameof(PreferencesEndpoint.HandleAsync)),
-    };
-
-    private static readonly Dictionary<string, string> Schedules = new()
-    {
-        [FunctionNames.FetchFeeds] = FunctionNames.FetchFeedsSchedule,
-        [FunctionNames.SendDigests] = FunctionNames.SendDigestsSchedule,
+        [FunctionNames.FetchFeeds] = new(typeof(FeedPoller), nameof(FeedPoller.PollAllAsync)),
+        [FunctionNames.ClassifyArticle] = new(typeof(ArticleClassificationService), nameof(ArticleClassificationService.ClassifyBlobAsync)),
+        [FunctionNames.DeliverSummaries] = new(typeof(SummaryDeliveryService), nameof(SummaryDeliveryService.DeliverAsync)),
+        [FunctionNames.SendDigests] = new(typeof(DigestService), nameof(DigestService.SendDueAsync)),
+        [FunctionNames.Preferences] = new(typeof(PreferencesEndpoint), nameof(PreferencesEndpoint.HandleAsync)),
     };
 
     /// <summary>The function names the core defines: every string constant of <see cref="FunctionNames"/> except the schedules.</summary>
@@ -113,7 +98,7 @@ public static partial class FunctionsSourceChecker
 
             if (Expected.TryGetValue(name, out var expectation))
             {
-                CheckFunction(name, function, expectation, problems);
+                CheckEntryPointCall(name, function, expectation, problems);
             }
         }
 
@@ -151,100 +136,6 @@ public static partial class FunctionsSourceChecker
         }
 
         return functions;
-    }
-
-    private static void CheckFunction(string name, FunctionMethod function, Expectation expected, List<string> problems)
-    {
-        var (method, model) = function;
-        var triggers = method.ParameterList.Parameters
-            .SelectMany(p => p.AttributeLists.SelectMany(l => l.Attributes))
-            .Select(a => (Attribute: a, Kind: TriggerKindOf(model, a)))
-            .Where(t => t.Kind is not null)
-            .ToList();
-        if (triggers.Count != 1)
-        {
-            problems.Add($"{name}: has {triggers.Count} trigger parameters, expected one {expected.Trigger} trigger.");
-            return;
-        }
-
-        var (trigger, kind) = triggers[0];
-        if (kind != expected.Trigger)
-        {
-            problems.Add($"{name}: trigger is {kind}Trigger, expected {expected.Trigger}Trigger.");
-            return;
-        }
-
-        switch (kind)
-        {
-            case TriggerKind.Timer:
-                CheckSchedule(name, PositionalArgument(model, trigger, 0) as string, problems);
-                break;
-            case TriggerKind.Blob:
-                ExpectEqual(name, "blob path", StorageNames.ArticleBlobTriggerPath, PositionalArgument(model, trigger, 0), problems);
-                ExpectEqual(name, "connection", StorageNames.TriggerConnection, NamedArgumentValue(model, trigger, "Connection"), problems);
-                var source = NamedArgument(trigger, "Source");
-                if (source is null || model.GetSymbolInfo(source).Symbol is not IFieldSymbol { Name: "EventGrid", ContainingType.Name: "BlobTriggerSource" })
-                {
-                    problems.Add($"{name}: blob trigger Source is '{source?.ToString() ?? "(default: LogsAndContainerScan)"}', expected BlobTriggerSource.EventGrid (the only blob trigger on Flex Consumption).");
-                }
-
-                break;
-            case TriggerKind.Queue:
-                ExpectEqual(name, "queue name", StorageNames.SummariesQueue, PositionalArgument(model, trigger, 0), problems);
-                ExpectEqual(name, "connection", StorageNames.TriggerConnection, NamedArgumentValue(model, trigger, "Connection"), problems);
-                break;
-            case TriggerKind.Http:
-                CheckHttpTrigger(name, model, trigger, problems);
-                break;
-        }
-
-        CheckEntryPointCall(name, function, expected, problems);
-    }
-
-    /// <summary>
-    /// The preferences page must answer anonymously (the signed token is the authorization; a
-    /// function key would break every link in every mail) on the route the mails link to, for
-    /// GET (the page) and POST (the form and RFC 8058 one-click).
-    /// </summary>
-    private static void CheckHttpTrigger(string name, SemanticModel model, AttributeSyntax trigger, List<string> problems)
-    {
-        var level = trigger.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)?.Expression;
-        if (level is null || model.GetSymbolInfo(level).Symbol is not IFieldSymbol { Name: "Anonymous", ContainingType.Name: "AuthorizationLevel" })
-        {
-            problems.Add($"{name}: HTTP trigger authorization is '{level?.ToString() ?? "(default: Function)"}', expected AuthorizationLevel.Anonymous.");
-        }
-
-        var methods = trigger.ArgumentList?.Arguments.Where(a => a.NameEquals is null).Skip(1)
-            .Select(a => (model.GetConstantValue(a.Expression).Value as string)?.ToUpperInvariant())
-            .ToHashSet() ?? [];
-        if (!methods.SetEquals(["GET", "POST"]))
-        {
-            problems.Add($"{name}: HTTP methods are '{string.Join(", ", methods)}', expected get and post.");
-        }
-
-        ExpectEqual(name, "route", PreferencesEndpoint.Route, NamedArgumentValue(model, trigger, "Route"), problems);
-    }
-
-    private static void CheckSchedule(string name, string? schedule, List<string> problems)
-    {
-        var expected = Schedules[name];
-        if (schedule != expected)
-        {
-            problems.Add($"{name}: timer schedule '{schedule}' differs from FunctionNames ('{expected}').");
-        }
-
-        var setting = schedule is null ? null : SettingExpression().Match(schedule);
-        if (setting is null || !setting.Success)
-        {
-            problems.Add($"{name}: timer schedule '{schedule}' is not an app setting expression %Watcher:Schedules:<name>%, so it cannot be changed per environment.");
-            return;
-        }
-
-        var scheduleSettings = typeof(ScheduleOptions).GetProperties().Select(p => $"{WatcherOptions.SectionName}:{nameof(WatcherOptions.Schedules)}:{p.Name}").ToList();
-        if (!scheduleSettings.Contains(setting.Groups["name"].Value, StringComparer.Ordinal))
-        {
-            problems.Add($"{name}: schedule setting '{setting.Groups["name"].Value}' is not a ScheduleOptions property; known: {string.Join(", ", scheduleSettings)}.");
-        }
     }
 
     /// <summary>The function must call its core entry point and pass its own CancellationToken through.</summary>
@@ -343,21 +234,6 @@ public static partial class FunctionsSourceChecker
         }
     }
 
-    private static void ExpectEqual(string function, string what, string expected, object? actual, List<string> problems)
-    {
-        if (!Equals(expected, actual))
-        {
-            problems.Add($"{function}: {what} is '{actual ?? "(not set)"}', expected '{expected}'.");
-        }
-    }
-
-    private static TriggerKind? TriggerKindOf(SemanticModel model, AttributeSyntax attribute) =>
-        IsWorkerAttribute(model, attribute, "TimerTriggerAttribute") ? TriggerKind.Timer
-        : IsWorkerAttribute(model, attribute, "BlobTriggerAttribute") ? TriggerKind.Blob
-        : IsWorkerAttribute(model, attribute, "QueueTriggerAttribute") ? TriggerKind.Queue
-        : IsWorkerAttribute(model, attribute, "HttpTriggerAttribute") ? TriggerKind.Http
-        : null;
-
     private static bool IsWorkerAttribute(SemanticModel model, AttributeSyntax attribute, string typeName) =>
         model.GetTypeInfo(attribute).Type?.ToDisplayString() == $"{WorkerNamespace}.{typeName}";
 
@@ -366,12 +242,6 @@ public static partial class FunctionsSourceChecker
         var positional = attribute.ArgumentList?.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ElementAtOrDefault(index);
         return positional is null ? null : model.GetConstantValue(positional.Expression).Value;
     }
-
-    private static ExpressionSyntax? NamedArgument(AttributeSyntax attribute, string name) =>
-        attribute.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.Text == name)?.Expression;
-
-    private static object? NamedArgumentValue(SemanticModel model, AttributeSyntax attribute, string name) =>
-        NamedArgument(attribute, name) is { } expression ? model.GetConstantValue(expression).Value : null;
 
     private static bool IsBuildOutput(string projectDirectory, string path)
     {
@@ -391,7 +261,4 @@ public static partial class FunctionsSourceChecker
             .Select(g => g.First());
         return [.. paths.Select(p => MetadataReference.CreateFromFile(p))];
     }
-
-    [GeneratedRegex("^%(?<name>[^%]+)%$")]
-    private static partial Regex SettingExpression();
 }

@@ -60,6 +60,10 @@ public sealed class PublishedAppTests(PublishedAppTests.PublishedApp app) : ICla
 
         Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal(schedule, trigger.GetProperty("schedule").GetString());
+
+        // An app setting the host resolves per environment, and one Watcher's options know.
+        var settings = typeof(Watcher.Configuration.ScheduleOptions).GetProperties().Select(p => $"%{Watcher.Configuration.WatcherOptions.SectionName}:{nameof(Watcher.Configuration.WatcherOptions.Schedules)}:{p.Name}%");
+        Assert.Contains(trigger.GetProperty("schedule").GetString(), settings);
     }
 
     [Fact]
