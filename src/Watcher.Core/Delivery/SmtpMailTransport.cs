@@ -41,7 +41,7 @@ public sealed class SmtpMailTransport(IOptions<WatcherOptions> options) : IMailT
         catch (Exception e) when (IsSmtpFailure(e))
         {
             DropConnection();
-            throw new MailServerUnavailableException($"SMTP server {smtp.Host}:{smtp.Port} does not answer: {e.Message}", e);
+            throw new MailServerUnavailableException($"SMTP server {smtp.Host}:{smtp.Port} (Watcher:Smtp:Host and Port) does not answer: {e.Message}", e);
         }
         finally
         {
@@ -81,7 +81,21 @@ public sealed class SmtpMailTransport(IOptions<WatcherOptions> options) : IMailT
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(smtp.Host, smtp.Port, cancellationToken);
+            // MailKit's Timeout covers its own reads and writes, not this connect: a host that
+            // drops the SYN would hold the send for the operating system's two minutes.
+            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                connectTimeout.CancelAfter(smtp.Timeout);
+                try
+                {
+                    await socket.ConnectAsync(smtp.Host, smtp.Port, connectTimeout.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"no connection within Watcher:Smtp:Timeout ({smtp.Timeout.TotalSeconds:0.#} s)");
+                }
+            }
+
             await client.ConnectAsync(socket, smtp.Host, smtp.Port, Enum.Parse<SecureSocketOptions>(smtp.Security, ignoreCase: true), cancellationToken);
         }
         catch

@@ -133,7 +133,7 @@ internal sealed class LocalFunctionsHost(
             .. triggerFailures.Distinct(StringComparer.Ordinal),
             .. digestRun.Failures.Select(f => $"digest {f}"),
             .. waiting.Values.Distinct(StringComparer.Ordinal).Take(1).Select(reason =>
-                $"mail: {reason}; {waiting.Count} summaries wait on the queue, without spending their tries, and go out when the server answers (watcher run keeps trying)"),
+                $"mail: {reason}; {waiting.Count} summaries wait on the queue, without spending their tries, and go out when the server answers (watcher run keeps trying). Start the mail server (./demo.sh starts MailDev) or correct Watcher:Smtp"),
         ];
     }
 

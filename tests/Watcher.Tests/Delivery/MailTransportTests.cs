@@ -38,6 +38,53 @@ public sealed class MailTransportTests(ServicesFixture services) : IClassFixture
         Assert.Contains($"127.0.0.1:{port}", error.Message);
     }
 
+    /// <summary>
+    /// A listener whose accept queue is full drops new connection attempts, as a firewalled host
+    /// does: the connect itself is bounded by Smtp:Timeout, not by the operating system's two
+    /// minutes of retries.
+    /// </summary>
+    [Fact]
+    public async Task A_host_that_drops_connection_attempts_is_given_up_on_within_the_timeout_naming_the_settings()
+    {
+        using var full = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        full.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        full.Listen(0);
+        var port = ((System.Net.IPEndPoint)full.LocalEndPoint!).Port;
+        var fillers = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            // Fill the accept queue (never accepted); the next attempt is then left unanswered.
+            for (var i = 0; i < 4; i++)
+            {
+                var filler = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                fillers.Add(filler);
+                using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+                try
+                {
+                    await filler.ConnectAsync(System.Net.IPAddress.Loopback, port, quick.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+
+            var options = Options.Create(new WatcherOptions { Smtp = new SmtpOptions { Host = "127.0.0.1", Port = port, Security = "None", Timeout = TimeSpan.FromSeconds(2) } });
+            await using var transport = new SmtpMailTransport(options);
+            using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+            var error = await Assert.ThrowsAsync<MailServerUnavailableException>(() => transport.SendAsync([Message("x@example.org", 1)], hang.Token));
+
+            Assert.False(hang.IsCancellationRequested, "the send waited for the test's own deadline, not Smtp:Timeout");
+            Assert.Contains("Watcher:Smtp:Host and Port", error.Message, StringComparison.Ordinal);
+            Assert.Contains("no connection within Watcher:Smtp:Timeout (2 s)", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
     [Fact]
     public async Task The_circuit_stops_connecting_to_a_server_that_does_not_answer_and_tries_again_after_the_pause()
     {

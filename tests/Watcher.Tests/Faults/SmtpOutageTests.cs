@@ -42,6 +42,8 @@ public sealed class SmtpOutageTests(ServicesFixture services) : PipelineTestBase
         var down = await WatcherCli.RunAsync(["run", "--once", "--queue-retry-delay", "00:00:00", "--config", config]);
         Assert.NotEqual(0, down.ExitCode);
         Assert.Contains("summaries wait on the queue", down.Output, StringComparison.Ordinal);
+        Assert.Contains("(Watcher:Smtp:Host and Port) does not answer", down.Output, StringComparison.Ordinal);
+        Assert.Contains("Start the mail server (./demo.sh starts MailDev) or correct Watcher:Smtp", down.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("dequeue", down.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("summaries-poison", down.Output, StringComparison.Ordinal);
         Assert.Empty(await services.Mail.ForAsync(ann));
