@@ -22,9 +22,12 @@ public sealed class AzuriteService : NodeService
 
     public int QueuePort { get; }
 
-    public string ConnectionString =>
+    public string ConnectionString => ConnectionStringFor(BlobPort, QueuePort);
+
+    /// <summary>The connection string of an Azurite on 127.0.0.1 with these ports and its well-known development account.</summary>
+    public static string ConnectionStringFor(int blobPort, int queuePort) =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;";
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
 
     public static async Task<AzuriteService> StartAsync(string dataDirectory, int? blobPort = null, int? queuePort = null, CancellationToken cancellationToken = default)
     {

@@ -44,6 +44,8 @@ public sealed partial class DemoCommandTests
             Assert.Equal(["5g-ban", "blacklist"], browser.GetProperty("checkedTopics").EnumerateArray().Select(e => e.GetString()));
             Assert.Equal("weekly", browser.GetProperty("schedule").GetString());
 
+            await TheReadmeCommandsWorkAgainstTheRunningDemoAsync(data, ports);
+
             await demo.InterruptAsync();
             var stopped = await demo.WaitAsync(TimeSpan.FromSeconds(60));
             Assert.True(stopped.ExitCode == 0, stopped.ToString());
@@ -84,6 +86,39 @@ public sealed partial class DemoCommandTests
         Assert.Matches(@"--queue-port[^\n]*\(default 10001\)", help);
         Assert.Matches($@"--smtp-port[^\n]*\(default {(int)shipped["Smtp"]!["Port"]!}\)", help);
         Assert.Matches($@"--preferences-port[^\n]*\(default {new Uri(new Watcher.Configuration.DeliveryOptions().PublicBaseUrl).Port}\)", help);
+    }
+
+    /// <summary>
+    /// The README's "after ./demo.sh" commands, each against the demo's own storage and mail
+    /// server. On its default ports the shipped configuration already points there (see the
+    /// test below); this demo runs on free ports, so the commands get a copy of that
+    /// configuration with the demo's ports.
+    /// </summary>
+    private static async Task TheReadmeCommandsWorkAgainstTheRunningDemoAsync(string data, string[] ports)
+    {
+        int Port(string option) => int.Parse(ports[Array.IndexOf(ports, option) + 1], System.Globalization.CultureInfo.InvariantCulture);
+        var shipped = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(WatcherCli.WatcherDll)!, "watcher.json")))!;
+        shipped["Watcher"]!["Storage"]!["ConnectionString"] = AzuriteService.ConnectionStringFor(Port("--blob-port"), Port("--queue-port"));
+        shipped["Watcher"]!["Smtp"]!["Port"] = Port("--smtp-port");
+        var config = Path.Combine(data, "commands.json");
+        await File.WriteAllTextAsync(config, shipped.ToJsonString());
+
+        var list = await WatcherCli.RunAsync(["feeds", "list", "--config", config]);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains("Techblad NL", list.StandardOutput, StringComparison.Ordinal);
+
+        var status = await WatcherCli.RunAsync(["feeds", "status", "--config", config]);
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("Wire Tech EN", status.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("never", status.StandardOutput.Split('\n').First(l => l.Contains("Wire Tech EN", StringComparison.Ordinal)), StringComparison.OrdinalIgnoreCase);
+
+        // The demo already sent Bram's daily digest: nothing waits for the next one.
+        var preview = await WatcherCli.RunAsync(["digest", "preview", "--subscriber", "bram@example.org", "--config", config]);
+        Assert.True(preview.ExitCode == 0, preview.ToString());
+        Assert.Contains("bram@example.org: Daily, 0 item(s) pending", preview.StandardOutput, StringComparison.Ordinal);
+
+        var poison = await WatcherCli.RunAsync(["poison", "list", "--config", config]);
+        Assert.True(poison.ExitCode == 0, poison.ToString());
     }
 
     private static string Free() => NodeService.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
