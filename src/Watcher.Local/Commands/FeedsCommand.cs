@@ -1,22 +1,20 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Xml;
-using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Watcher.Configuration;
 using Watcher.Feeds;
+using Watcher.Feeds.Opml;
 using Watcher.Local.Hosting;
 
 namespace Watcher.Local.Commands;
 
 /// <summary>
-/// <c>watcher feeds list | status | add URL | remove NAME | import FILE.opml | export</c>. Feeds live
-/// in the configuration file: add, remove and import edit its <c>Watcher:Feeds</c> array and leave
-/// everything else in the file as it was.
+/// <c>watcher feeds list | status | add URL | remove NAME | import FILE.opml | export</c>: the CLI
+/// over <see cref="FeedListFile"/> (add, remove and import edit the configuration file's
+/// <c>Watcher:Feeds</c>) and <see cref="OpmlDocument"/>.
 /// </summary>
 internal static class FeedsCommand
 {
@@ -133,7 +131,7 @@ internal static class FeedsCommand
             }
 
             var feedName = parse.GetValue(name) ?? parsed.Title ?? feedUrl.Host;
-            var file = ConfigFile.Load(ConfigPath(parse));
+            var file = LoadConfig(parse);
             if (file.Problem(feedName, feedUrl.AbsoluteUri) is { } problem)
             {
                 error.WriteLine(problem);
@@ -154,7 +152,7 @@ internal static class FeedsCommand
         var command = new Command("remove", "Remove a feed from the configuration file.") { name };
         command.SetAction(parse =>
         {
-            var file = ConfigFile.Load(ConfigPath(parse));
+            var file = LoadConfig(parse);
             var feedName = parse.GetValue(name)!;
             if (!file.Remove(feedName))
             {
@@ -195,10 +193,11 @@ internal static class FeedsCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            List<(string Name, string Url, string? Language)> outlines;
+            IReadOnlyList<OpmlOutline> outlines;
             try
             {
-                outlines = ReadOpml(parse.GetValue(opml)!);
+                using var stream = File.OpenRead(parse.GetValue(opml)!);
+                outlines = OpmlDocument.Read(stream);
             }
             catch (Exception e) when (e is IOException or XmlException or UnauthorizedAccessException)
             {
@@ -206,30 +205,11 @@ internal static class FeedsCommand
                 return 1;
             }
 
-            var file = ConfigFile.Load(ConfigPath(parse));
-            var added = 0;
-            foreach (var (outlineName, url, language) in outlines)
+            var file = LoadConfig(parse);
+            var (added, skipped) = file.Import(outlines);
+            foreach (var reason in skipped)
             {
-                if (!Uri.TryCreate(url, UriKind.Absolute, out var feedUrl) || feedUrl.Scheme is not ("http" or "https"))
-                {
-                    error.WriteLine($"Skipped '{outlineName}': '{url}' is not an http or https URL.");
-                    continue;
-                }
-
-                if (file.HasUrl(feedUrl.AbsoluteUri))
-                {
-                    output.WriteLine($"Skipped '{outlineName}': already configured.");
-                    continue;
-                }
-
-                var unique = outlineName;
-                for (var i = 2; file.HasName(unique); i++)
-                {
-                    unique = $"{outlineName} ({i})";
-                }
-
-                file.Add(unique, feedUrl.AbsoluteUri, language, fullText: false);
-                added++;
+                output.WriteLine(reason);
             }
 
             file.Save();
@@ -246,21 +226,7 @@ internal static class FeedsCommand
         {
             using var app = WatcherApp.Build(parse.GetValue(GlobalOptions.Config), LogLevel.Warning);
             var feeds = app.GetRequiredService<IOptions<WatcherOptions>>().Value.Feeds;
-            var document = new XDocument(
-                new XDeclaration("1.0", "utf-8", null),
-                new XElement(
-                    "opml",
-                    new XAttribute("version", "2.0"),
-                    new XElement("head", new XElement("title", "Watcher feeds"), new XElement("dateCreated", DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture))),
-                    new XElement(
-                        "body",
-                        feeds.Select(f => new XElement(
-                            "outline",
-                            new XAttribute("type", "rss"),
-                            new XAttribute("text", f.Name),
-                            new XAttribute("title", f.Name),
-                            new XAttribute("xmlUrl", f.Url),
-                            f.Language is null ? null : new XAttribute("language", f.Language))))));
+            var document = OpmlDocument.Write(feeds, DateTimeOffset.UtcNow);
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine(document.Declaration);
             output.WriteLine(document.Root);
@@ -269,99 +235,15 @@ internal static class FeedsCommand
         return command;
     }
 
-    /// <summary>Every outline with an <c>xmlUrl</c>, at any depth (readers nest feeds in folders).</summary>
-    internal static List<(string Name, string Url, string? Language)> ReadOpml(string path)
+    private static FeedListFile LoadConfig(ParseResult parse)
     {
-        using var reader = XmlReader.Create(path, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-        var document = XDocument.Load(reader);
-        return document.Descendants("outline")
-            .Where(o => !string.IsNullOrWhiteSpace((string?)o.Attribute("xmlUrl")))
-            .Select(o => (
-                Name: ((string?)o.Attribute("title") ?? (string?)o.Attribute("text") ?? (string)o.Attribute("xmlUrl")!).Trim(),
-                Url: ((string)o.Attribute("xmlUrl")!).Trim(),
-                Language: (string?)o.Attribute("language")))
-            .ToList();
-    }
-
-    /// <summary>The configuration file as a JSON tree: only <c>Watcher:Feeds</c> is touched, the rest is written back as read.</summary>
-    private sealed class ConfigFile
-    {
-        private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
-        private readonly JsonObject root;
-
-        private ConfigFile(string path, JsonObject root)
+        try
         {
-            Path = path;
-            this.root = root;
+            return FeedListFile.Load(ConfigPath(parse));
         }
-
-        public string Path { get; }
-
-        private JsonArray Feeds
+        catch (ConfigFileException e)
         {
-            get
-            {
-                var watcher = root[WatcherOptions.SectionName] as JsonObject ?? (JsonObject)(root[WatcherOptions.SectionName] = new JsonObject());
-                return watcher[nameof(WatcherOptions.Feeds)] as JsonArray ?? (JsonArray)(watcher[nameof(WatcherOptions.Feeds)] = new JsonArray());
-            }
-        }
-
-        public static ConfigFile Load(string path)
-        {
-            if (!File.Exists(path))
-            {
-                throw new WatcherStartupException($"Configuration file '{path}' does not exist.");
-            }
-
-            try
-            {
-                var node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-                return new ConfigFile(path, node as JsonObject ?? throw new WatcherStartupException($"{path} does not hold a JSON object."));
-            }
-            catch (JsonException e)
-            {
-                throw new WatcherStartupException($"{path} is not valid JSON: {e.Message}");
-            }
-        }
-
-        public bool HasName(string name) => Feeds.Any(f => string.Equals((string?)f?[nameof(FeedOptions.Name)], name, StringComparison.OrdinalIgnoreCase));
-
-        public bool HasUrl(string url) => Feeds.Any(f => string.Equals((string?)f?[nameof(FeedOptions.Url)], url, StringComparison.Ordinal));
-
-        public string? Problem(string name, string url) =>
-            HasName(name) ? $"A feed named '{name}' is already configured in {Path}; choose another with --name."
-            : HasUrl(url) ? $"{url} is already configured in {Path}."
-            : null;
-
-        public void Add(string name, string url, string? language, bool fullText)
-        {
-            var feed = new JsonObject { [nameof(FeedOptions.Name)] = name, [nameof(FeedOptions.Url)] = url };
-            if (language is not null)
-            {
-                feed[nameof(FeedOptions.Language)] = language;
-            }
-
-            if (fullText)
-            {
-                feed[nameof(FeedOptions.FullText)] = true;
-            }
-
-            Feeds.Add(feed);
-        }
-
-        public bool Remove(string name)
-        {
-            var feed = Feeds.FirstOrDefault(f => string.Equals((string?)f?[nameof(FeedOptions.Name)], name, StringComparison.OrdinalIgnoreCase));
-            return feed is not null && Feeds.Remove(feed);
-        }
-
-        public void Save()
-        {
-            // Write beside and move, so an interrupted save never leaves half a configuration.
-            var temporary = Path + ".tmp";
-            File.WriteAllText(temporary, root.ToJsonString(Indented) + Environment.NewLine);
-            File.Move(temporary, Path, overwrite: true);
+            throw new WatcherStartupException(e.Message);
         }
     }
 }

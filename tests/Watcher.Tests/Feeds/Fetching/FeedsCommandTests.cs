@@ -149,7 +149,8 @@ public sealed class FeedsCommandTests(FetchTestHost host) : IClassFixture<FetchT
 
         var exportedFile = Path.Combine(host.Root, "exported.opml");
         await File.WriteAllTextAsync(exportedFile, exported);
-        Assert.Equal(4, FeedsCommand.ReadOpml(exportedFile).Count);
+        using var reread = File.OpenRead(exportedFile);
+        Assert.Equal(4, Watcher.Feeds.Opml.OpmlDocument.Read(reread).Count);
     }
 
     [Fact]
