@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Xml;
 using Watcher.Configuration;
+using Watcher.Feeds;
 using Watcher.Feeds.Opml;
 
 namespace Watcher.Tests.Feeds.Opml;

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Watcher.Configuration;
 using Watcher.Feeds.Opml;
 
-namespace Watcher.Configuration;
+namespace Watcher.Feeds;
 
 /// <summary>The configuration file cannot be read or is not a JSON object; the message says which.</summary>
 public sealed class ConfigFileException(string message) : Exception(message);
