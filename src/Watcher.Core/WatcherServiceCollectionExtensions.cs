@@ -1,14 +1,17 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Watcher.Articles;
 using Watcher.Classification;
 using Watcher.Configuration;
 using Watcher.Delivery;
 using Watcher.Digests;
+using Watcher.Feeds.Fetching;
 using Watcher.Feeds;
+using Watcher.Mail;
 using Watcher.Storage;
+using Watcher.Subscribers;
 
 namespace Watcher;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,6 +13,7 @@ using Watcher.Feeds;
 using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
 using Watcher.Storage;
+using Watcher.Subscribers;
 
 namespace Watcher.Bench;
 
@@ -187,7 +188,7 @@ public static partial class PipelineBenchmark
         foreach (var subscriber in await directory.ActiveAsync(cancellationToken))
         {
             var key = SubscriberKey.For(subscriber.Email);
-            var expected = matched.Count(v => SubscriberDirectory.Wanted(subscriber, AsDigestItem(v), []).Count > 0);
+            var expected = matched.Count(v => AsDigestItem(v).TopicsFor(subscriber, []).Count > 0);
             var articlesInDigests = 0;
             var sent = 0;
             await foreach (var blob in storage.Digests.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"sent/{key}/", cancellationToken))
@@ -232,7 +233,7 @@ public static partial class PipelineBenchmark
         };
     }
 
-    /// <summary>The fields of a digest item <see cref="SubscriberDirectory.Wanted"/> looks at, taken from a verdict.</summary>
+    /// <summary>The fields of a digest item <see cref="DigestItem.TopicsFor"/> looks at, taken from a verdict.</summary>
     private static DigestItem AsDigestItem(ClassifiedArticle verdict) => new()
     {
         ArticleId = verdict.Id,

@@ -6,7 +6,9 @@ using Watcher.Articles;
 using Watcher.Classification;
 using Watcher.Configuration;
 using Watcher.Digests;
+using Watcher.Mail;
 using Watcher.Storage;
+using Watcher.Subscribers;
 
 namespace Watcher.Delivery;
 
@@ -69,7 +71,7 @@ public sealed class SummaryDeliveryService(
         // fails for one subscriber cannot keep the item from the others.
         var readable = batch.Where(m => m.Item is not null).ToList();
         var recipients = (await subscribers.ActiveAsync(cancellationToken))
-            .Select(subscriber => (Subscriber: subscriber, Messages: readable.Where(m => SubscriberDirectory.Wanted(subscriber, m.Item!, m.SourceFeeds).Count > 0).ToList()))
+            .Select(subscriber => (Subscriber: subscriber, Messages: readable.Where(m => m.Item!.TopicsFor(subscriber, m.SourceFeeds).Count > 0).ToList()))
             .Where(r => r.Messages.Count > 0)
             .ToList();
         await Parallel.ForEachAsync(recipients, Parallelism(cancellationToken), async (recipient, ct) =>
@@ -77,7 +79,7 @@ public sealed class SummaryDeliveryService(
             var (subscriber, messages) = recipient;
             try
             {
-                var items = messages.Select(m => m.Item! with { Topics = SubscriberDirectory.Wanted(subscriber, m.Item!, m.SourceFeeds) }).ToList();
+                var items = messages.Select(m => m.Item! with { Topics = m.Item!.TopicsFor(subscriber, m.SourceFeeds) }).ToList();
                 foreach (var item in await digests.AddPendingAsync(SubscriberKey.For(subscriber.Email), items, ct))
                 {
                     logger.LogInformation("Article {ArticleId} queued for {Email}", item.ArticleId, subscriber.Email);
@@ -186,7 +188,7 @@ public sealed class SummaryDeliveryService(
 
         foreach (var subscriber in await subscribers.ActiveAsync(cancellationToken))
         {
-            if (SubscriberDirectory.Wanted(subscriber, item, sourceFeeds).Count == 0)
+            if (item.TopicsFor(subscriber, sourceFeeds).Count == 0)
             {
                 continue;
             }

@@ -1,3 +1,5 @@
+using Watcher.Configuration;
+
 namespace Watcher.Digests;
 
 /// <summary>
@@ -44,6 +46,28 @@ public sealed record DigestItem
     public IReadOnlyList<string> Named { get; init; } = [];
 
     public DateTimeOffset AddedAt { get; init; }
+
+    /// <summary>The topics of this item <paramref name="subscriber"/> follows; empty when the item is not for them.</summary>
+    public IReadOnlyList<DigestItemTopic> TopicsFor(SubscriberOptions subscriber, IEnumerable<string> sourceFeeds)
+    {
+        if (subscriber.Languages.Count > 0 && !subscriber.Languages.Contains(Language, StringComparer.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+
+        if (subscriber.Feeds.Count > 0 && !sourceFeeds.Any(f => subscriber.Feeds.Contains(f, StringComparer.OrdinalIgnoreCase)))
+        {
+            return [];
+        }
+
+        if (subscriber.Keywords.Count > 0 &&
+            !subscriber.Keywords.Any(k => Title.Contains(k, StringComparison.OrdinalIgnoreCase) || Summary.Contains(k, StringComparison.OrdinalIgnoreCase)))
+        {
+            return [];
+        }
+
+        return Topics.Where(t => subscriber.Topics.Contains(t.Id, StringComparer.OrdinalIgnoreCase)).ToList();
+    }
 }
 
 public sealed record DigestItemTopic(string Id, string Name, double Score, string? Why);

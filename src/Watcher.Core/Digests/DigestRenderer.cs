@@ -3,11 +3,9 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Watcher.Configuration;
+using Watcher.Mail;
 
 namespace Watcher.Digests;
-
-/// <summary>A rendered digest: subject, HTML and plain-text bodies with the same content.</summary>
-public sealed record RenderedDigest(string Subject, string Html, string Text, int StoryCount);
 
 /// <summary>Which of the mails a digest was split into this one is.</summary>
 public sealed record DigestPart(int Number, int Of);

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Watcher.Configuration;
-using Watcher.Delivery;
+using Watcher.Mail;
+using Watcher.Subscribers;
 
 namespace Watcher.Digests;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Watcher.Configuration;
-using Watcher.Delivery;
+using Watcher.Mail;
+using Watcher.Subscribers;
 
 namespace Watcher.Digests;
 

@@ -1,8 +1,9 @@
 using System.Net;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Azure.Functions.Worker;
 using Watcher.Delivery;
 using Watcher.Hosting;
+using Watcher.Subscribers;
 
 namespace Watcher.Functions;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Watcher.Delivery;
 using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
+using Watcher.Subscribers;
 
 namespace Watcher.Local.Commands;
 

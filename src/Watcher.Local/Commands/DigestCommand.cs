@@ -7,6 +7,8 @@ using Watcher.Delivery;
 using Watcher.Digests;
 using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
+using Watcher.Mail;
+using Watcher.Subscribers;
 
 namespace Watcher.Local.Commands;
 

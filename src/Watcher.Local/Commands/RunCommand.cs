@@ -6,6 +6,7 @@ using Spectre.Console;
 using Watcher.Configuration;
 using Watcher.Local.Hosting;
 using Watcher.Storage;
+using Watcher.Subscribers;
 
 namespace Watcher.Local.Commands;
 
@@ -31,8 +32,8 @@ internal static class RunCommand
             host.QueueRetryDelay = parse.GetValue(retryDelay);
             if (!parse.GetValue(once))
             {
-                await using var preferences = await PreferencesServer.StartAsync(app.GetRequiredService<Watcher.Delivery.PreferencesEndpoint>(), parse.GetValue(preferencesPort), cancellationToken);
-                Console.WriteLine($"Preferences page: {preferences.BaseUrl}api/{Watcher.Delivery.PreferencesEndpoint.Route}?token=...");
+                await using var preferences = await PreferencesServer.StartAsync(app.GetRequiredService<Watcher.Subscribers.PreferencesEndpoint>(), parse.GetValue(preferencesPort), cancellationToken);
+                Console.WriteLine($"Preferences page: {preferences.BaseUrl}api/{Watcher.Subscribers.PreferencesEndpoint.Route}?token=...");
                 await host.RunAsync(cancellationToken);
                 return 0;
             }

@@ -5,6 +5,7 @@ using Watcher.Delivery;
 using Watcher.Digests;
 using Watcher.Local.DevServices;
 using Watcher.Local.Hosting;
+using Watcher.Subscribers;
 using Watcher.Tests.Delivery;
 using Watcher.Tests.Support;
 

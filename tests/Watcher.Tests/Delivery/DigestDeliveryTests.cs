@@ -1,6 +1,7 @@
 using MimeKit;
 using Watcher.Configuration;
 using Watcher.Digests;
+using Watcher.Subscribers;
 using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Delivery;
@@ -39,7 +40,7 @@ public sealed class DigestDeliveryTests(ServicesFixture services) : IClassFixtur
         Assert.Contains("Blacklists", source.HtmlBody);
 
         var token = unsubscribe[(unsubscribe.IndexOf("token=", StringComparison.Ordinal) + 6)..^1];
-        Assert.Equal(ann.Email, host.Get<Watcher.Delivery.PreferenceTokens>().Validate(token).Email, ignoreCase: true);
+        Assert.Equal(ann.Email, host.Get<Watcher.Subscribers.PreferenceTokens>().Validate(token).Email, ignoreCase: true);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Watcher.Configuration;
 using Watcher.Digests;
 using Watcher.Local.Commands;
+using Watcher.Subscribers;
 using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Delivery;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Watcher.Configuration;
 using Watcher.Delivery;
+using Watcher.Mail;
 using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Delivery;

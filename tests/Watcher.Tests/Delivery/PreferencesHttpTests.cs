@@ -4,6 +4,7 @@ using Watcher.Configuration;
 using Watcher.Delivery;
 using Watcher.Digests;
 using Watcher.Local.Hosting;
+using Watcher.Subscribers;
 using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Delivery;

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using System.Text.Json;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis;
 using Watcher.Classification;
 using Watcher.Configuration;
 using Watcher.Delivery;
@@ -11,6 +11,7 @@ using Watcher.Digests;
 using Watcher.Feeds;
 using Watcher.Hosting;
 using Watcher.Storage;
+using Watcher.Subscribers;
 
 namespace Watcher.Tests.Functions;
 

@@ -1,3 +1,4 @@
+using Watcher.Subscribers;
 using Watcher.Tests.Support;
 
 namespace Watcher.Tests.Functions;

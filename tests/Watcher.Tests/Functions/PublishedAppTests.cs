@@ -3,6 +3,7 @@ using System.Text.Json;
 using Watcher.Delivery;
 using Watcher.Hosting;
 using Watcher.Storage;
+using Watcher.Subscribers;
 using Watcher.Tests.Functions.Host;
 using Watcher.Tests.Support;
 

@@ -4,6 +4,7 @@ using Watcher.Classification;
 using Watcher.Configuration;
 using Watcher.Digests;
 using Watcher.Storage;
+using Watcher.Subscribers;
 using Watcher.Tests.Delivery;
 using Watcher.Tests.Support;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Watcher.Configuration;
-using Watcher.Delivery;
+using Watcher.Mail;
 
 namespace Watcher.Feeds.Fetching;
 

@@ -2,11 +2,11 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Watcher.Articles;
 using Watcher.Configuration;
 using Watcher.Feeds;
-using Watcher.Feeds.Fetching;
 
-namespace Watcher.Articles;
+namespace Watcher.Feeds.Fetching;
 
 /// <summary>
 /// Full text for feeds configured with <c>FullText: true</c>: fetches the article's page through

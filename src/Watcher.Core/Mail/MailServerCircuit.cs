@@ -5,7 +5,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Watcher.Configuration;
 
-namespace Watcher.Delivery;
+namespace Watcher.Mail;
 
 /// <summary>
 /// A circuit breaker (Polly's) in front of the mail transport. When the server stops answering,

@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace Watcher.Delivery;
+namespace Watcher.Mail;
 
 /// <summary>Hands mail to a server (or a folder). Returns only after every message was accepted.</summary>
 public interface IMailTransport

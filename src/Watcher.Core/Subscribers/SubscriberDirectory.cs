@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Watcher.Configuration;
 using Watcher.Storage;
 
-namespace Watcher.Digests;
+namespace Watcher.Subscribers;
 
 /// <summary>
 /// The subscribers in effect: the configured ones with the changes they made themselves on the
@@ -51,28 +51,6 @@ public sealed class SubscriberDirectory(WatcherStorage storage, IOptions<Watcher
     /// <summary>Stores a subscriber's own changes; the last write wins, as the page shows all settings at once.</summary>
     public async Task SaveAsync(SubscriberPreferences preferences, CancellationToken cancellationToken) =>
         await JsonBlobs.UpsertAsync(storage.State.GetBlobClient(PreferencesName(preferences.Email)), preferences, cancellationToken);
-
-    /// <summary>Topics of <paramref name="item"/> this subscriber follows; empty when the item is not for them.</summary>
-    public static IReadOnlyList<DigestItemTopic> Wanted(SubscriberOptions subscriber, DigestItem item, IEnumerable<string> sourceFeeds)
-    {
-        if (subscriber.Languages.Count > 0 && !subscriber.Languages.Contains(item.Language, StringComparer.OrdinalIgnoreCase))
-        {
-            return [];
-        }
-
-        if (subscriber.Feeds.Count > 0 && !sourceFeeds.Any(f => subscriber.Feeds.Contains(f, StringComparer.OrdinalIgnoreCase)))
-        {
-            return [];
-        }
-
-        if (subscriber.Keywords.Count > 0 &&
-            !subscriber.Keywords.Any(k => item.Title.Contains(k, StringComparison.OrdinalIgnoreCase) || item.Summary.Contains(k, StringComparison.OrdinalIgnoreCase)))
-        {
-            return [];
-        }
-
-        return item.Topics.Where(t => subscriber.Topics.Contains(t.Id, StringComparer.OrdinalIgnoreCase)).ToList();
-    }
 
     private static SubscriberOptions Apply(SubscriberOptions configured, SubscriberPreferences? own) => own is null
         ? configured

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Watcher.Digests;
+namespace Watcher.Subscribers;
 
 /// <summary>A stable key for a subscriber's blobs that keeps addresses out of blob names.</summary>
 public static class SubscriberKey

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Watcher.Configuration;
 
-namespace Watcher.Delivery;
+namespace Watcher.Subscribers;
 
 /// <summary>
 /// Signed, expiring tokens for the unsubscribe and preferences links: <c>email|expiry</c> with an

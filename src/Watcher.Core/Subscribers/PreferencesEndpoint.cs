@@ -4,9 +4,8 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Watcher.Configuration;
-using Watcher.Digests;
 
-namespace Watcher.Delivery;
+namespace Watcher.Subscribers;
 
 /// <summary>
 /// The preferences and unsubscribe endpoint (<c>/api/preferences?token=...</c>), whole, for both

@@ -1,7 +1,7 @@
+using Watcher.Articles;
 using Watcher.Configuration;
-using Watcher.Feeds;
 
-namespace Watcher.Articles;
+namespace Watcher.Feeds;
 
 /// <summary>Makes the article Watcher stores from a feed item.</summary>
 public static class ArticleFactory

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Watcher.Configuration;
 
-namespace Watcher.Delivery;
+namespace Watcher.Mail;
 
 /// <summary>Writes each message as an .eml file: delivery with zero set-up.</summary>
 public sealed class PickupDirectoryMailTransport(IOptions<WatcherOptions> options) : IMailTransport

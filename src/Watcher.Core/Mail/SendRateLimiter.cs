@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Watcher.Configuration;
 using Watcher.Storage;
 
-namespace Watcher.Delivery;
+namespace Watcher.Mail;
 
 /// <summary>
 /// Keeps sending within <c>Delivery:MaxPerMinute</c> and <c>Delivery:MaxPerHour</c> (Azure

@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Watcher.Configuration;
-using Watcher.Digests;
 
-namespace Watcher.Delivery;
+namespace Watcher.Mail;
 
 /// <summary>
 /// Builds the MIME message for a rendered digest: HTML with a plain-text alternative, a Message-ID

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Watcher.Configuration;
 
-namespace Watcher.Delivery;
+namespace Watcher.Mail;
 
 /// <summary>
 /// SMTP through MailKit: STARTTLS/TLS and authentication, so any relay works (Azure Communication
