@@ -82,12 +82,20 @@ public sealed class AzureLanguageClassifier(
         };
     }
 
-    private static EntityCategory? Map(ServiceEntity entity) => entity.Category switch
+    /// <summary>
+    /// The category Watcher gives a service entity, from its type (api-version 2024-11-01 and
+    /// later): a CountryRegion is a country; a City, State or bare GPE is not.
+    /// </summary>
+    public static EntityCategory? Map(ServiceEntity entity)
     {
-        "Organization" => EntityCategory.Company,
-        "Location" when entity.Subcategory == "GPE" => EntityCategory.Country,
-        _ => null,
-    };
+        ArgumentNullException.ThrowIfNull(entity);
+        return entity.Type switch
+        {
+            "Organization" => EntityCategory.Company,
+            "CountryRegion" => EntityCategory.Country,
+            _ => null,
+        };
+    }
 
     // The service's sentences in document order, as many as fit in the summary's length.
     private static string Fit(IReadOnlyList<string> sentences)

@@ -22,16 +22,24 @@ public sealed class AzureLanguageClientOptions : ClientOptions
 }
 
 /// <summary>A document-level error the service returned for an otherwise successful request.</summary>
-public sealed class AzureLanguageDocumentException(string task, string code, string message)
-    : Exception($"Azure AI Language {task} rejected the document: {code}: {message}")
+public sealed class AzureLanguageDocumentException(string task, string code, string? innerCode, string message)
+    : Exception($"Azure AI Language {task} rejected the document: {(innerCode is null ? code : code + "/" + innerCode)}: {message}")
 {
     public string Task { get; } = task;
 
-    public string Code { get; } = code;
+    /// <summary>The error's code, and its inner error's code after a slash when it has one ("InvalidArgument/UnsupportedLanguageCode").</summary>
+    public string Code { get; } = innerCode is null ? code : code + "/" + innerCode;
+
+    /// <summary>The inner error's code (the spec's <c>InnerErrorCode</c>), which says what was wrong with the document.</summary>
+    public string? InnerCode { get; } = innerCode;
 }
 
-/// <summary>An entity as the service reports it.</summary>
-public sealed record ServiceEntity(string Text, string Category, string? Subcategory, double ConfidenceScore);
+/// <summary>
+/// An entity as the service reports it since api-version 2024-11-01: its finest <c>type</c>
+/// ("CountryRegion", "City") and all its <c>tags</c> ("GPE", "Location", "CountryRegion");
+/// <c>subcategory</c> is no longer sent.
+/// </summary>
+public sealed record ServiceEntity(string Text, string Category, string? Type, IReadOnlyList<string> Tags, double ConfidenceScore);
 
 /// <summary>
 /// Azure AI Language over its REST API (<c>/language/:analyze-text</c> and
@@ -128,8 +136,9 @@ public sealed class AzureLanguageClient
                 {
                     entities.Add(new ServiceEntity(
                         entity.GetProperty("text").GetString() ?? "",
-                        entity.GetProperty("category").GetString() ?? "",
-                        entity.TryGetProperty("subcategory", out var sub) ? sub.GetString() : null,
+                        entity.TryGetProperty("category", out var category) ? category.GetString() ?? "" : "",
+                        entity.TryGetProperty("type", out var type) ? type.GetString() : null,
+                        entity.TryGetProperty("tags", out var tags) ? [.. tags.EnumerateArray().Select(t => t.GetProperty("name").GetString() ?? "")] : [],
                         entity.TryGetProperty("confidenceScore", out var score) ? score.GetDouble() : 0));
                 }
             }
@@ -270,12 +279,8 @@ public sealed class AzureLanguageClient
             var detail = error.GetProperty("error");
             var code = detail.TryGetProperty("code", out var c) ? c.GetString() ?? "" : "";
             var message = detail.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-            if (detail.TryGetProperty("innererror", out var inner) && inner.TryGetProperty("code", out var innerCode))
-            {
-                code = $"{code}/{innerCode.GetString()}";
-            }
-
-            throw new AzureLanguageDocumentException(task, code, message);
+            var innerCode = detail.TryGetProperty("innererror", out var inner) && inner.TryGetProperty("code", out var ic) ? ic.GetString() : null;
+            throw new AzureLanguageDocumentException(task, code, innerCode, message);
         }
     }
 

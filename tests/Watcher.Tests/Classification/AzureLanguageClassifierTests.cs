@@ -31,8 +31,8 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
     [Fact]
     public async Task English_article_gets_the_service_language_entities_and_summary_and_our_topics()
     {
-        service.Entities.Add(("Sweden", "Location", "GPE"));
-        service.Entities.Add(("Telia", "Organization", null));
+        service.Entities.Add(("Sweden", "CountryRegion"));
+        service.Entities.Add(("Telia", "Organization"));
         service.SummarySentences.AddRange(["Sweden has banned Huawei from its 5G networks.", "Telia must remove the equipment by 2025."]);
         var classifier = Create();
 
@@ -61,7 +61,7 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
     [Fact]
     public async Task Dutch_article_is_summarized_locally_because_the_service_does_not_support_it()
     {
-        service.DetectedLanguage = "nl";
+        service.Detected = new("nl", "Dutch");
         var classifier = Create();
 
         var result = await classifier.ClassifyAsync(new("a2", "Italië weert Huawei uit 5G-netwerk", "De Italiaanse regering weert Huawei en ZTE uit het 5G-netwerk. Lopende contracten worden opgeschort. De operatoren krijgen twee jaar.", null), CancellationToken.None);
@@ -77,7 +77,7 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
     [Fact]
     public async Task Topic_terms_see_the_service_entities()
     {
-        service.Entities.Add(("Acme Widgets", "Organization", null));
+        service.Entities.Add(("Acme Widgets", "Organization"));
         var options = Classifiers.OptionsFrom(Config("""{ "recall": { "AllOf": [ [ "@company" ], [ "recall*" ] ] } }"""), withDefaults: false);
         var classifier = Create(options);
 
@@ -95,7 +95,7 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         service.Intercept = r => r.Kind == "LanguageDetection" && Interlocked.Increment(ref throttled) == 1
             ? (429, """{"error":{"code":"429","message":"Rate limit is exceeded. Try again in 1 seconds."}}""", "1")
             : null;
-        service.DetectedLanguage = "nl";
+        service.Detected = new("nl", "Dutch");
         var classifier = Create();
         var timer = Stopwatch.StartNew();
 
@@ -122,20 +122,21 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
     public async Task Document_error_fails_the_classification_with_its_code()
     {
         service.Intercept = r => r.Kind == "EntityRecognition"
-            ? (200, """{"kind":"EntityRecognitionResults","results":{"documents":[],"errors":[{"id":"1","error":{"code":"InvalidArgument","message":"Invalid Language Code.","innererror":{"code":"UnsupportedLanguageCode","message":"Invalid language code. Supported languages: ..."}}}],"modelVersion":"2025-08-01"}}""", null)
+            ? (200, """{"kind":"EntityRecognitionResults","results":{"documents":[],"errors":[{"id":"1","error":{"code":"InvalidArgument","message":"Invalid document in request.","innererror":{"code":"InvalidDocument","message":"Document text is empty."}}}],"modelVersion":"2021-06-01"}}""", null)
             : null;
         var classifier = Create();
 
         var error = await Assert.ThrowsAsync<AzureLanguageDocumentException>(() => classifier.ClassifyAsync(new("a6", "t", "Some text here.", null), CancellationToken.None));
 
-        Assert.Equal("InvalidArgument/UnsupportedLanguageCode", error.Code);
+        Assert.Equal("InvalidArgument/InvalidDocument", error.Code);
+        Assert.Equal("InvalidDocument", error.InnerCode);
         Assert.Equal("EntityRecognition", error.Task);
     }
 
     [Fact]
     public async Task Long_text_is_cut_into_documents_and_batches_within_the_service_limits()
     {
-        service.DetectedLanguage = "nl";
+        service.Detected = new("nl", "Dutch");
         var sentence = "De minister van Economische Zaken zegt dat de operatoren meer tijd krijgen voor de vervanging van de apparatuur. ";
         var text = string.Concat(Enumerable.Repeat(sentence, 300));
         var classifier = Create();
@@ -206,7 +207,94 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         Assert.Equal(local.Version + "+api-2025-11-01", identity.Version);
     }
 
+    [Fact]
+    public async Task The_documented_language_detection_example_reads_as_documented()
+    {
+        var client = Client();
+        var body = LanguageServiceReplay.LanguageDetectionExample;
+        var requested = body["parameters"]!["body"]!["analysisInput"]!["documents"]!.AsArray();
+        var answered = body["responses"]!["200"]!["body"]!["results"]!["documents"]!.AsArray();
+
+        foreach (var document in requested)
+        {
+            var expected = answered.Single(d => d!["id"]!.GetValue<string>() == document!["id"]!.GetValue<string>())!["detectedLanguage"]!["iso6391Name"]!.GetValue<string>();
+            Assert.Equal(expected, await client.DetectLanguageAsync(document!["text"]!.GetValue<string>(), CancellationToken.None));
+        }
+    }
+
+    [Fact]
+    public async Task The_documented_entity_example_reads_as_documented_and_none_of_its_places_is_a_country()
+    {
+        var client = Client();
+        var body = LanguageServiceReplay.EntityRecognitionExample;
+        var document = body["parameters"]!["body"]!["analysisInput"]!["documents"]!.AsArray().Single(d => d!["id"]!.GetValue<string>() == "3")!;
+        var expected = body["responses"]!["200"]!["body"]!["results"]!["documents"]!.AsArray().Single(d => d!["id"]!.GetValue<string>() == "3")!["entities"]!.AsArray()
+            .Select(e => (e!["text"]!.GetValue<string>(), e["type"]!.GetValue<string>(), string.Join(",", e["tags"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()))))
+            .ToList();
+
+        var entities = await client.RecognizeEntitiesAsync(document["text"]!.GetValue<string>(), "en", CancellationToken.None);
+
+        Assert.Equal(expected, entities.Select(e => (e.Text, e.Type!, string.Join(",", e.Tags))));
+        Assert.Contains(entities, e => e.Text == "Amsterdam" && e.Tags.Contains("GPE"));
+        Assert.All(entities, e => Assert.Null(AzureLanguageClassifier.Map(e)));
+    }
+
+    [Fact]
+    public void The_type_table_gives_the_tags_and_categories_of_every_documented_entity()
+    {
+        var entities = LanguageServiceReplay.EntityRecognitionExample["responses"]!["200"]!["body"]!["results"]!["documents"]!.AsArray()
+            .Concat(LanguageServiceReplay.JobStatusExample["responses"]!["200"]!["body"]!["tasks"]!["items"]![0]!["results"]!["documents"]!.AsArray())
+            .SelectMany(d => d!["entities"]!.AsArray())
+            .ToList();
+
+        Assert.True(entities.Count >= 15, $"{entities.Count} documented entities");
+        foreach (var entity in entities)
+        {
+            var type = entity!["type"]!.GetValue<string>();
+            Assert.Equal(LanguageServiceReplay.TypeTags[type].Order(), entity["tags"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).Order());
+            if (type is not ("Age" or "Currency" or "Speed" or "Date" or "DateRange"))
+            {
+                Assert.Equal(entity["category"]!.GetValue<string>(), LanguageServiceReplay.CategoryOf(type));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_country_only_the_service_knows_is_a_country_for_topics_and_a_city_is_not()
+    {
+        service.Entities.Add(("Tuvalu", "CountryRegion"));
+        service.Entities.Add(("Funafuti", "City"));
+        var options = Classifiers.OptionsFrom(Config("""{ "island-elections": { "AllOf": [ [ "@country" ], [ "election*" ] ] } }"""), withDefaults: false);
+        var classifier = Create(options);
+        const string text = "Funafuti voted on Thursday. Tuvalu holds its general election every four years.";
+
+        var result = await classifier.ClassifyAsync(new("a8", "", text, null), CancellationToken.None);
+        var local = new LocalClassifier(Options.Create(options)).Classify(new("a8", "", text, null));
+
+        Assert.Equal(["island-elections"], result.TopicIds());
+        Assert.Contains(new NamedEntity("Tuvalu", "Country"), result.Entities);
+        Assert.DoesNotContain(result.Entities, e => e.Text == "Funafuti");
+        Assert.Empty(local.Topics);
+    }
+
+    [Fact]
+    public async Task English_summary_is_the_documented_sentences_that_fit()
+    {
+        var classifier = Create();
+        var text = string.Join(' ', LanguageServiceReplay.ExampleSummarySentences);
+
+        var result = await classifier.ClassifyAsync(new("a9", "XYZ-code", text, null), CancellationToken.None);
+
+        Assert.Equal(AzureLanguageClassifier.SummarizerName, result.SummaryBy);
+        Assert.StartsWith(LanguageServiceReplay.ExampleSummarySentences[0], result.Summary, StringComparison.Ordinal);
+        Assert.InRange(result.Summary.Length, 1, ExtractiveSummarizer.MaxLength);
+        var used = LanguageServiceReplay.ExampleSummarySentences.Where(s => result.Summary.Contains(s, StringComparison.Ordinal)).ToList();
+        Assert.Equal(result.Summary, string.Join(' ', used));
+    }
+
     private static string Config(string topics) => $$"""{ "Watcher": { "Topics": {{topics}} } }""";
+
+    private AzureLanguageClient Client() => new(service.Endpoint, new AzureKeyCredential(Key), ClientOptions());
 
     private IArticleClassifier Create(WatcherOptions? options = null)
     {
@@ -220,17 +308,20 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
 
     // The pipeline's own retry policy, with a short back-off so a failing test stays fast; a
     // Retry-After from the service still wins over it.
-    private static ServiceProvider Services(WatcherOptions options)
+    internal static AzureLanguageClientOptions ClientOptions()
     {
-        var clientOptions = new AzureLanguageClientOptions();
+        var clientOptions = new AzureLanguageClientOptions { PollInterval = TimeSpan.FromMilliseconds(20) };
         clientOptions.Retry.MaxRetries = 1;
         clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(10);
         clientOptions.Retry.Mode = RetryMode.Fixed;
-        return new ServiceCollection()
+        return clientOptions;
+    }
+
+    internal static ServiceProvider Services(WatcherOptions options) =>
+        new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton(Options.Create(options))
-            .AddSingleton(clientOptions)
+            .AddSingleton(ClientOptions())
             .AddSingleton<IArticleClassifier>(ClassifierFactory.Create)
             .BuildServiceProvider();
-    }
 }
