@@ -53,6 +53,7 @@ public sealed class ArticleClassificationService(
             Language = result.Language,
             Topics = result.Topics,
             Entities = result.Entities,
+            EntitiesBy = result.EntitiesBy,
             Summary = result.Summary,
             SummaryBy = result.SummaryBy,
             Classifier = result.Classifier ?? classifier.Name,

@@ -4,10 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace Watcher.Classification;
 
 /// <summary>
-/// Azure AI Language for language, entities and (where the service supports the language) the
-/// extractive summary; the topic decision stays ours: the configured topics run over the text
-/// plus the service's entities. A service failure throws, so the blob trigger retries the
-/// article and finally poisons it, unless <c>FallbackToLocal</c> is set.
+/// Azure AI Language for language, entities and the extractive summary, each only for the
+/// languages the service supports for it; the topic decision stays ours: the configured topics
+/// run over the text plus the service's entities. A service failure throws, so the blob trigger
+/// retries the article and finally poisons it, unless <c>FallbackToLocal</c> is set.
 /// </summary>
 public sealed class AzureLanguageClassifier(
     AzureLanguageClient client,
@@ -20,10 +20,30 @@ public sealed class AzureLanguageClassifier(
     /// <summary>Written into <c>SummaryBy</c> when the service wrote the summary.</summary>
     public const string SummarizerName = "azure-language-extractive";
 
-    /// <summary>Languages extractive summarization supports (Language service documentation, "Summarization language support").</summary>
+    /// <summary>Written into <c>EntitiesBy</c> when the service's entity recognition ran, besides the local gazetteer.</summary>
+    public const string EntityRecognizerName = "azure-language-ner+gazetteer";
+
+    /// <summary>
+    /// Languages extractive summarization supports: "Summarization language support",
+    /// learn.microsoft.com/azure/ai-services/language-service/summarization/language-support.
+    /// </summary>
     public static readonly IReadOnlySet<string> SummaryLanguages = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "en", "fr", "de", "es", "it", "pt", "pt-br", "zh", "zh-hans", "ja", "ko", "pl", "he",
+        "zh-hans", "zh", "en", "fr", "de", "he", "it", "ja", "ko", "pl", "pt", "pt-br", "es",
+    };
+
+    /// <summary>
+    /// Languages entity recognition (GA API) supports: "Named Entity Recognition (NER) language
+    /// support", learn.microsoft.com/azure/ai-services/language-service/named-entity-recognition/language-support.
+    /// The page writes Japanese as <c>ji</c>; detection reports <c>ja</c>, which is listed here.
+    /// </summary>
+    public static readonly IReadOnlySet<string> EntityLanguages = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "af", "sq", "am", "ar", "hy", "as", "az", "eu", "bn", "bs", "bg", "my", "ca", "zh-hans", "zh", "zh-hant", "hr", "cs",
+        "da", "nl", "en", "et", "fi", "fr", "gl", "ka", "de", "el", "gu", "he", "hi", "hu", "id", "ga", "it", "ja", "kn",
+        "kk", "km", "ko", "ku", "ky", "lo", "lv", "lt", "mk", "mg", "ms", "ml", "mr", "mn", "ne", "no", "nb", "or", "ps",
+        "fa", "pl", "pt-br", "pt-pt", "pt", "pa", "ro", "ru", "sr", "sk", "sl", "so", "es", "sw", "ss", "sv", "ta", "te",
+        "th", "tr", "uk", "ur", "ug", "uz", "vi", "cy",
     };
 
     public string Name => ClassifierName;
@@ -48,9 +68,20 @@ public sealed class AzureLanguageClassifier(
     private async Task<ClassificationResult> ClassifyWithServiceAsync(ClassificationRequest request, CancellationToken cancellationToken)
     {
         var whole = string.IsNullOrWhiteSpace(request.Title) ? request.Text : request.Title + "\n" + request.Text;
-        var language = LanguageDetector.Normalize(await client.DetectLanguageAsync(whole, cancellationToken))
-            ?? LanguageDetector.Detect(whole, request.Language);
-        var serviceEntities = await client.RecognizeEntitiesAsync(whole, language, cancellationToken);
+        var detected = await client.DetectLanguageAsync(whole, cancellationToken);
+
+        // The verdict keeps the two-letter code subscribers filter on; the service is asked in
+        // the code it documents, so Traditional Chinese is not sent as Simplified.
+        var language = LanguageDetector.Normalize(detected) ?? LanguageDetector.Detect(whole, request.Language);
+        var serviceLanguage = detected switch
+        {
+            "zh_chs" => "zh-Hans",
+            "zh_cht" => "zh-Hant",
+            null or "" or "(Unknown)" => language,
+            _ => detected,
+        };
+
+        var (serviceEntities, entitiesBy) = await RecognizeEntitiesAsync(request.Id, whole, serviceLanguage, cancellationToken);
         var mapped = serviceEntities
             .Select(e => (e.Text, Category: Map(e)))
             .Where(e => e.Category is not null)
@@ -61,9 +92,9 @@ public sealed class AzureLanguageClassifier(
         var verdict = local.Analyze(request.Title, request.Text, mapped);
         string summary;
         string summaryBy;
-        if (SummaryLanguages.Contains(language) && request.Text.Trim().Length > 0)
+        if (SummaryLanguages.Contains(serviceLanguage) && request.Text.Trim().Length > 0)
         {
-            summary = Fit(await client.SummarizeAsync(request.Text, language, 3, cancellationToken));
+            summary = Fit(await client.SummarizeAsync(request.Text, serviceLanguage, 3, cancellationToken));
             summaryBy = SummarizerName;
         }
         else
@@ -77,6 +108,7 @@ public sealed class AzureLanguageClassifier(
             Language = language,
             Topics = verdict.Topics,
             Entities = verdict.Entities,
+            EntitiesBy = entitiesBy,
             Summary = summary,
             SummaryBy = summaryBy,
         };
@@ -95,6 +127,29 @@ public sealed class AzureLanguageClassifier(
             "CountryRegion" => EntityCategory.Country,
             _ => null,
         };
+    }
+
+    // A language entity recognition does not support gets no service entities rather than a
+    // per-document error that would poison the article; the service's own UnsupportedLanguageCode
+    // is taken the same way, in case its list grows apart from ours.
+    private async Task<(IReadOnlyList<ServiceEntity> Entities, string EntitiesBy)> RecognizeEntitiesAsync(string id, string text, string language, CancellationToken cancellationToken)
+    {
+        var unsupported = $"gazetteer; Azure AI Language entity recognition does not support '{language}'";
+        if (!EntityLanguages.Contains(language))
+        {
+            logger.LogInformation("Article {ArticleId} is in '{Language}', which entity recognition does not support; its entities come from the gazetteer alone", id, language);
+            return ([], unsupported);
+        }
+
+        try
+        {
+            return (await client.RecognizeEntitiesAsync(text, language, cancellationToken), EntityRecognizerName);
+        }
+        catch (AzureLanguageDocumentException e) when (e.InnerCode == "UnsupportedLanguageCode")
+        {
+            logger.LogWarning(e, "Entity recognition refused '{Language}' for article {ArticleId}, though its documentation lists it; its entities come from the gazetteer alone", language, id);
+            return ([], unsupported);
+        }
     }
 
     // The service's sentences in document order, as many as fit in the summary's length.

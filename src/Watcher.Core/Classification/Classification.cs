@@ -22,6 +22,9 @@ public sealed record ClassifiedArticle
 
     public IReadOnlyList<NamedEntity> Entities { get; init; } = [];
 
+    /// <inheritdoc cref="ClassificationResult.EntitiesBy"/>
+    public string? EntitiesBy { get; init; }
+
     public required string Summary { get; init; }
 
     /// <summary>Which component wrote the summary (the local summarizer or the service).</summary>
@@ -52,6 +55,13 @@ public sealed record ClassificationResult
     public required IReadOnlyList<TopicMatch> Topics { get; init; }
 
     public IReadOnlyList<NamedEntity> Entities { get; init; } = [];
+
+    /// <summary>
+    /// Which recognizers found <see cref="Entities"/>, set by the service backend: whether the
+    /// service's entity recognition ran besides the local gazetteer, or why it did not. Null
+    /// from the local classifier, whose entities are the gazetteer's.
+    /// </summary>
+    public string? EntitiesBy { get; init; }
 
     public required string Summary { get; init; }
 

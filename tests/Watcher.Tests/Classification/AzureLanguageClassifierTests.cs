@@ -10,6 +10,7 @@ using Watcher.Classification;
 using Watcher.Configuration;
 using Watcher.Local.DevServices;
 using Watcher.Storage;
+using Watcher.Tests.Feeds.Fetching;
 
 namespace Watcher.Tests.Classification;
 
@@ -45,6 +46,7 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         Assert.Contains(new NamedEntity("Telia", "Company"), result.Entities);
         Assert.Contains(new NamedEntity("Sweden", "Country"), result.Entities);
         Assert.Contains(new NamedEntity("Huawei", "Company"), result.Entities);
+        Assert.Equal(AzureLanguageClassifier.EntityRecognizerName, result.EntitiesBy);
         Assert.Equal(AzureLanguageClassifier.ClassifierName, classifier.Name);
 
         var requests = service.Requests.ToList();
@@ -292,18 +294,77 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         Assert.Equal(result.Summary, string.Join(' ', used));
     }
 
+    [Theory]
+    [InlineData("is", "Icelandic")]
+    [InlineData("lb", "Luxembourgish")]
+    [InlineData("mt", "Maltese")]
+    [InlineData("tl", "Tagalog")]
+    [InlineData("nn", "Norwegian Nynorsk")]
+    public async Task A_language_entity_recognition_does_not_support_gets_gazetteer_entities_and_a_local_summary(string code, string name)
+    {
+        service.Detected = new(code, name);
+        var classifier = Create();
+
+        var result = await classifier.ClassifyAsync(new("a10", "Huawei 5G", "Huawei 5G Sweden. Huawei 5G Sweden. Huawei 5G Sweden.", null), CancellationToken.None);
+
+        Assert.Equal(code, result.Language);
+        Assert.Contains(new NamedEntity("Huawei", "Company"), result.Entities);
+        Assert.Contains($"does not support '{code}'", result.EntitiesBy, StringComparison.Ordinal);
+        Assert.Equal(ExtractiveSummarizer.Name, result.SummaryBy);
+        Assert.DoesNotContain(service.Requests, r => r.Kind == "EntityRecognition" || r.Path.Contains("jobs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UnsupportedLanguageCode_from_the_service_means_no_service_entities_not_a_failed_article()
+    {
+        service.Detected = new("nl", "Dutch");
+        service.EntityLanguagesRejected.Add("nl");
+        var logs = new LogSink();
+        var classifier = Create(logs: logs);
+
+        var result = await classifier.ClassifyAsync(new("a11", "Italië weert Huawei uit 5G-netwerk", "De Italiaanse regering weert Huawei en ZTE uit het 5G-netwerk.", null), CancellationToken.None);
+
+        Assert.Equal(["5g-ban"], result.TopicIds());
+        Assert.Contains(new NamedEntity("Huawei", "Company"), result.Entities);
+        Assert.Contains("does not support 'nl'", result.EntitiesBy, StringComparison.Ordinal);
+        Assert.Single(service.Requests, r => r.Kind == "EntityRecognition");
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("refused 'nl'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("zh_cht", "Chinese_Traditional", "Han (Traditional variant)", "Hant", "zh-Hant", false)]
+    [InlineData("zh_chs", "Chinese_Simplified", "Han (Simplified variant)", "Hans", "zh-Hans", true)]
+    public async Task Chinese_is_sent_in_the_script_detection_found(string detected, string name, string script, string scriptCode, string sent, bool serviceSummary)
+    {
+        service.Detected = new(detected, name, script, scriptCode);
+        service.SummarySentences.Add("華為被禁止進入5G網絡。");
+        var classifier = Create();
+
+        var result = await classifier.ClassifyAsync(new("a12", "華為", "華為被禁止進入5G網絡。瑞典監管機構作出了決定。", null), CancellationToken.None);
+
+        Assert.Equal("zh", result.Language);
+        Assert.Equal(sent, service.Requests.Single(r => r.Kind == "EntityRecognition").Documents[0].GetProperty("language").GetString());
+        var job = service.Requests.SingleOrDefault(r => r.Method == "POST" && r.Path == "/language/analyze-text/jobs");
+        Assert.Equal(serviceSummary, job is not null);
+        Assert.Equal(serviceSummary ? AzureLanguageClassifier.SummarizerName : ExtractiveSummarizer.Name, result.SummaryBy);
+        if (job is not null)
+        {
+            Assert.Equal(sent, job.Documents[0].GetProperty("language").GetString());
+        }
+    }
+
     private static string Config(string topics) => $$"""{ "Watcher": { "Topics": {{topics}} } }""";
 
     private AzureLanguageClient Client() => new(service.Endpoint, new AzureKeyCredential(Key), ClientOptions());
 
-    private IArticleClassifier Create(WatcherOptions? options = null)
+    private IArticleClassifier Create(WatcherOptions? options = null, LogSink? logs = null)
     {
         options ??= Classifiers.OptionsFrom("""{ "Watcher": {} }""");
         options.Classifier.Backend = "azure-language";
         options.Classifier.Endpoint = service.Endpoint.AbsoluteUri;
         options.Classifier.Key = Key;
         options.Classifier.PollInterval = TimeSpan.FromMilliseconds(20);
-        return Services(options).GetRequiredService<IArticleClassifier>();
+        return Services(options, logs).GetRequiredService<IArticleClassifier>();
     }
 
     // The pipeline's own retry policy, with a short back-off so a failing test stays fast; a
@@ -317,11 +378,18 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         return clientOptions;
     }
 
-    internal static ServiceProvider Services(WatcherOptions options) =>
-        new ServiceCollection()
-            .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+    internal static ServiceProvider Services(WatcherOptions options, LogSink? logs = null, AzureLanguageClientOptions? clientOptions = null)
+    {
+        var services = new ServiceCollection()
+            .AddLogging(l => l.SetMinimumLevel(LogLevel.Information))
             .AddSingleton(Options.Create(options))
-            .AddSingleton(ClientOptions())
-            .AddSingleton<IArticleClassifier>(ClassifierFactory.Create)
-            .BuildServiceProvider();
+            .AddSingleton(clientOptions ?? ClientOptions())
+            .AddSingleton<IArticleClassifier>(ClassifierFactory.Create);
+        if (logs is not null)
+        {
+            services.AddSingleton<ILoggerProvider>(logs);
+        }
+
+        return services.BuildServiceProvider();
+    }
 }
