@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Watcher.Classification;
 
@@ -63,35 +65,48 @@ public sealed class AzureLanguageClient
     private readonly Uri endpoint;
     private readonly HttpPipeline pipeline;
     private readonly AzureLanguageClientOptions options;
+    private readonly ILogger logger;
 
-    public AzureLanguageClient(Uri endpoint, AzureKeyCredential credential, AzureLanguageClientOptions? options = null)
-        : this(endpoint, new SubscriptionKeyPolicy(credential), options)
+    public AzureLanguageClient(Uri endpoint, AzureKeyCredential credential, AzureLanguageClientOptions? options = null, ILogger<AzureLanguageClient>? logger = null)
+        : this(endpoint, new SubscriptionKeyPolicy(credential), options, logger)
     {
     }
 
-    public AzureLanguageClient(Uri endpoint, TokenCredential credential, AzureLanguageClientOptions? options = null)
-        : this(endpoint, new BearerTokenAuthenticationPolicy(credential, Scope), options)
+    public AzureLanguageClient(Uri endpoint, TokenCredential credential, AzureLanguageClientOptions? options = null, ILogger<AzureLanguageClient>? logger = null)
+        : this(endpoint, new BearerTokenAuthenticationPolicy(credential, Scope), options, logger)
     {
     }
 
-    private AzureLanguageClient(Uri endpoint, HttpPipelinePolicy authentication, AzureLanguageClientOptions? options)
+    private AzureLanguageClient(Uri endpoint, HttpPipelinePolicy authentication, AzureLanguageClientOptions? options, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         this.endpoint = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/");
         this.options = options ?? new AzureLanguageClientOptions();
+        this.logger = logger ?? NullLogger.Instance;
         pipeline = HttpPipelineBuilder.Build(this.options, authentication);
     }
 
-    /// <summary>ISO 639-1 code of the text's language, from its first <see cref="MaxDocumentChars"/> characters.</summary>
+    /// <summary>
+    /// The language code detection reports for the text's first <see cref="MaxDocumentChars"/>
+    /// characters: mostly ISO 639-1, but <c>zh_chs</c> and <c>zh_cht</c> for Chinese.
+    /// </summary>
     public async Task<string?> DetectLanguageAsync(string text, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        var chunks = Chunks(text).Take(2).ToList();
+        var first = chunks.FirstOrDefault() ?? "";
+        if (chunks.Count > 1)
+        {
+            logger.LogInformation("Language detection sees the first {Sent} of {Total} characters, the service's limit for one document", first.Length, text.Length);
+        }
+
         var body = new JsonObject
         {
             ["kind"] = "LanguageDetection",
             ["parameters"] = new JsonObject { ["modelVersion"] = "latest" },
             ["analysisInput"] = new JsonObject
             {
-                ["documents"] = new JsonArray(new JsonObject { ["id"] = "1", ["text"] = Chunks(text).FirstOrDefault() ?? "" }),
+                ["documents"] = new JsonArray(new JsonObject { ["id"] = "1", ["text"] = first }),
             },
         };
         using var result = await AnalyzeAsync(body, cancellationToken);
@@ -153,12 +168,19 @@ public sealed class AzureLanguageClient
     /// </summary>
     public async Task<IReadOnlyList<string>> SummarizeAsync(string text, string language, int sentenceCount, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        var sent = text[..CutAt(text, MaxJobChars)];
+        if (sent.Length < text.Length)
+        {
+            logger.LogInformation("Summarization gets the first {Sent} of {Total} characters, the service's limit for a job", sent.Length, text.Length);
+        }
+
         var body = new JsonObject
         {
             ["displayName"] = "watcher",
             ["analysisInput"] = new JsonObject
             {
-                ["documents"] = new JsonArray(new JsonObject { ["id"] = "1", ["language"] = language, ["text"] = text.Length > MaxJobChars ? text[..MaxJobChars] : text }),
+                ["documents"] = new JsonArray(new JsonObject { ["id"] = "1", ["language"] = language, ["text"] = sent }),
             },
             ["tasks"] = new JsonArray(new JsonObject
             {
@@ -210,7 +232,11 @@ public sealed class AzureLanguageClient
         }
     }
 
-    /// <summary>Cuts text at sentence ends into pieces the synchronous API accepts; a sentence longer than the limit is cut at a space.</summary>
+    /// <summary>
+    /// Cuts text at sentence ends into pieces the synchronous API accepts; a sentence longer than
+    /// the limit is cut at a space, or where none is, between two characters (never inside a
+    /// surrogate pair).
+    /// </summary>
     public static IEnumerable<string> Chunks(string text)
     {
         var current = new System.Text.StringBuilder();
@@ -233,7 +259,7 @@ public sealed class AzureLanguageClient
                 else
                 {
                     var cut = rest.LastIndexOf(' ', MaxDocumentChars - 1);
-                    cut = cut > 0 ? cut : MaxDocumentChars;
+                    cut = cut > 0 ? cut : CutAt(rest, MaxDocumentChars);
                     yield return rest[..cut];
                     rest = rest[cut..].TrimStart();
                 }
@@ -245,6 +271,10 @@ public sealed class AzureLanguageClient
             yield return current.ToString();
         }
     }
+
+    /// <summary>The length of the longest prefix of at most <paramref name="limit"/> chars that does not end in half a surrogate pair.</summary>
+    private static int CutAt(string text, int limit) =>
+        text.Length <= limit ? text.Length : char.IsHighSurrogate(text[limit - 1]) ? limit - 1 : limit;
 
     private static List<string> ReadSummary(JsonElement state)
     {

@@ -25,9 +25,10 @@ public static class ClassifierFactory
         clientOptions.PollInterval = settings.PollInterval;
         clientOptions.JobTimeout = settings.JobTimeout;
         var endpoint = new Uri(settings.Endpoint!);
+        var clientLogger = services.GetRequiredService<ILogger<AzureLanguageClient>>();
         var client = string.IsNullOrWhiteSpace(settings.Key)
-            ? new AzureLanguageClient(endpoint, new DefaultAzureCredential(), clientOptions)
-            : new AzureLanguageClient(endpoint, new AzureKeyCredential(settings.Key), clientOptions);
+            ? new AzureLanguageClient(endpoint, new DefaultAzureCredential(), clientOptions, clientLogger)
+            : new AzureLanguageClient(endpoint, new AzureKeyCredential(settings.Key), clientOptions, clientLogger);
         return new AzureLanguageClassifier(client, local, settings.FallbackToLocal, services.GetRequiredService<ILogger<AzureLanguageClassifier>>());
     }
 }

@@ -353,9 +353,37 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Text_cut_at_the_service_limits_is_logged_and_never_splits_a_surrogate_pair()
+    {
+        service.Detected = new("nl", "Dutch");
+        var logs = new LogSink();
+        var client = Client(logs);
+
+        // No space to cut at, and an emoji (two UTF-16 units) straddling the 5,120 limit.
+        var text = new string('a', AzureLanguageClient.MaxDocumentChars - 1) + "😀" + new string('b', 10);
+        var chunks = AzureLanguageClient.Chunks(text).ToList();
+        await client.DetectLanguageAsync(text, CancellationToken.None);
+
+        Assert.Equal(text, string.Concat(chunks));
+        Assert.All(chunks, c => Assert.False(char.IsHighSurrogate(c[^1]), "a chunk ends in half a surrogate pair"));
+        Assert.All(chunks, c => Assert.InRange(c.Length, 1, AzureLanguageClient.MaxDocumentChars));
+        var sent = service.Requests.Single(r => r.Kind == "LanguageDetection").Documents[0].GetProperty("text").GetString()!;
+        Assert.Equal(AzureLanguageClient.MaxDocumentChars - 1, sent.Length);
+        Assert.Contains(logs.Entries, e => e.Message.Contains($"first {sent.Length} of {text.Length} characters", StringComparison.Ordinal));
+
+        var job = new string('c', AzureLanguageClient.MaxJobChars - 1) + "😀";
+        await client.SummarizeAsync(job, "en", 3, CancellationToken.None);
+
+        var summarized = service.Requests.Single(r => r.Path == "/language/analyze-text/jobs").Documents[0].GetProperty("text").GetString()!;
+        Assert.Equal(AzureLanguageClient.MaxJobChars - 1, summarized.Length);
+        Assert.Contains(logs.Entries, e => e.Message.Contains($"first {summarized.Length} of {job.Length} characters", StringComparison.Ordinal));
+    }
+
     private static string Config(string topics) => $$"""{ "Watcher": { "Topics": {{topics}} } }""";
 
-    private AzureLanguageClient Client() => new(service.Endpoint, new AzureKeyCredential(Key), ClientOptions());
+    private AzureLanguageClient Client(LogSink? logs = null) =>
+        new(service.Endpoint, new AzureKeyCredential(Key), ClientOptions(), logs is null ? null : LoggerFactory.Create(b => b.AddProvider(logs)).CreateLogger<AzureLanguageClient>());
 
     private IArticleClassifier Create(WatcherOptions? options = null, LogSink? logs = null)
     {
