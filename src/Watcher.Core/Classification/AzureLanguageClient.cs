@@ -219,13 +219,13 @@ public sealed class AzureLanguageClient
 
             if (status is "failed" or "cancelled" or "cancelling" or "partiallyCompleted")
             {
-                var errors = state.RootElement.TryGetProperty("errors", out var e) ? e.ToString() : "";
-                throw new InvalidOperationException($"Azure AI Language summarization job ended '{status}'. {errors}");
+                throw new InvalidOperationException($"Azure AI Language summarization job ended '{status}': {JobErrors(state.RootElement)}");
             }
 
             if (DateTimeOffset.UtcNow > deadline)
             {
-                throw new TimeoutException($"Azure AI Language summarization job still '{status}' after {options.JobTimeout}.");
+                await CancelJobAsync(new Uri(location), cancellationToken);
+                throw new TimeoutException($"Azure AI Language summarization job still '{status}' after {options.JobTimeout}; it was asked to cancel.");
             }
 
             await Task.Delay(options.PollInterval, cancellationToken);
@@ -275,6 +275,43 @@ public sealed class AzureLanguageClient
     /// <summary>The length of the longest prefix of at most <paramref name="limit"/> chars that does not end in half a surrogate pair.</summary>
     private static int CutAt(string text, int limit) =>
         text.Length <= limit ? text.Length : char.IsHighSurrogate(text[limit - 1]) ? limit - 1 : limit;
+
+    // The job's own errors (the spec's AnalyzeTextJobState.errors), as "code: message" lines.
+    private static string JobErrors(JsonElement state)
+    {
+        if (!state.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Array || errors.GetArrayLength() == 0)
+        {
+            return "the service gave no error";
+        }
+
+        return string.Join("; ", errors.EnumerateArray().Select(e =>
+            $"{(e.TryGetProperty("code", out var c) ? c.GetString() : "")}: {(e.TryGetProperty("message", out var m) ? m.GetString() : "")}"));
+    }
+
+    // A timed-out job would otherwise keep running (and billing) on the service until it expires.
+    private async Task CancelJobAsync(Uri location, CancellationToken cancellationToken)
+    {
+        var cancel = new UriBuilder(location);
+        cancel.Path += ":cancel";
+        using var message = pipeline.CreateMessage();
+        message.Request.Method = RequestMethod.Post;
+        message.Request.Uri.Reset(cancel.Uri);
+        try
+        {
+            await pipeline.SendAsync(message, cancellationToken);
+        }
+        catch (RequestFailedException e)
+        {
+            // The timeout is what the caller needs to hear; the job expires on its own in a day.
+            logger.LogWarning(e, "Azure AI Language could not be asked to cancel summarization job {Job}", location.AbsolutePath);
+            return;
+        }
+
+        if (message.Response.Status != 202)
+        {
+            logger.LogWarning("Azure AI Language did not accept the cancel of summarization job {Job}: {Status} {Reason}", location.AbsolutePath, message.Response.Status, message.Response.ReasonPhrase);
+        }
+    }
 
     private static List<string> ReadSummary(JsonElement state)
     {

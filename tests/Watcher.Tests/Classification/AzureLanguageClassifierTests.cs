@@ -353,6 +353,49 @@ public sealed class AzureLanguageClassifierTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(JobOutcome.Failed, "failed")]
+    [InlineData(JobOutcome.PartiallyCompleted, "partiallyCompleted")]
+    public async Task A_summarization_job_that_does_not_succeed_fails_the_classification_with_the_job_error(JobOutcome outcome, string status)
+    {
+        service.Job = outcome;
+        var classifier = Create();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => classifier.ClassifyAsync(new("a13", "t", "Sweden has banned Huawei from its 5G networks.", null), CancellationToken.None));
+
+        Assert.Contains($"ended '{status}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("InternalServerError: Internal error occurred while processing the task.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(service.Requests, r => r.Path.EndsWith(":cancel", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_document_error_inside_the_job_results_fails_the_classification_with_its_code()
+    {
+        service.Job = JobOutcome.DocumentError;
+        var classifier = Create();
+
+        var error = await Assert.ThrowsAsync<AzureLanguageDocumentException>(() => classifier.ClassifyAsync(new("a14", "t", "Sweden has banned Huawei from its 5G networks.", null), CancellationToken.None));
+
+        Assert.Equal("ExtractiveSummarization", error.Task);
+        Assert.Equal("InvalidArgument/InvalidDocument", error.Code);
+    }
+
+    [Fact]
+    public async Task A_job_that_outlasts_the_timeout_is_cancelled_on_the_service()
+    {
+        service.Job = JobOutcome.NeverFinishes;
+        var options = Classifiers.OptionsFrom("""{ "Watcher": {} }""");
+        options.Classifier.JobTimeout = TimeSpan.FromMilliseconds(300);
+        var classifier = Create(options);
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => classifier.ClassifyAsync(new("a15", "t", "Sweden has banned Huawei from its 5G networks.", null), CancellationToken.None));
+
+        Assert.Contains("asked to cancel", error.Message, StringComparison.Ordinal);
+        var cancel = Assert.Single(service.Requests, r => r.Path.EndsWith(":cancel", StringComparison.Ordinal));
+        Assert.Equal(("POST", $"/language/analyze-text/jobs/{LanguageServiceReplay.JobId}:cancel", "2025-11-01", Key), (cancel.Method, cancel.Path, cancel.ApiVersion, cancel.SubscriptionKey));
+        Assert.True(service.Requests.Count(r => r.Method == "GET") >= 2);
+    }
+
     [Fact]
     public async Task Text_cut_at_the_service_limits_is_logged_and_never_splits_a_surrogate_pair()
     {
