@@ -10,7 +10,7 @@ namespace Watcher.Bench;
 internal static class BenchCommand
 {
     /// <summary>Every benchmark; bench/run-all.sh runs each one listed by <c>watcher-bench --help</c>.</summary>
-    public static List<Func<Command>> Subcommands { get; } = [Pipeline, Store, Peers, BenchFetchCommand.Create, ClassifierBenchmark.Create];
+    public static List<Func<Command>> Subcommands { get; } = [Pipeline, Store, Peers, BenchFetchCommand.Create, ClassifierBenchmark.Create, Hostile];
 
     public static RootCommand Create()
     {
@@ -137,6 +137,31 @@ internal static class BenchCommand
                 cancellationToken);
             Console.WriteLine(PeersBenchmark.Report(result, $"watcher-bench peers --feeds {parse.GetValue(feeds)} --items {parse.GetValue(items)} --ports {parse.GetValue(ports)}{(parse.GetValue(noPoliteness) ? " --no-politeness" : "")}", version));
             return result.Watcher.First.ExitCode == 0 && result.Rss2Email.First.ExitCode == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command Hostile()
+    {
+        var only = new Option<string[]>("--only") { Description = $"Classes to run (default all): {string.Join(", ", HostileBenchmark.Classes.Select(c => c.Name))}.", AllowMultipleArgumentsPerToken = true };
+        var data = DataOption("hostile");
+        var command = new Command("hostile", "Issue 13's feed-side hostile input, one class per real `watcher run --once` next to a healthy feed on Azurite and MailDev: wall time, peak resident memory, exit code, the error named; exits 1 when the healthy feed's stories were not each mailed once.")
+        {
+            only, data,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var selected = parse.GetValue(only) ?? [];
+            var unknown = selected.Where(name => HostileBenchmark.Classes.All(c => c.Name != name)).ToList();
+            if (unknown.Count > 0)
+            {
+                Console.Error.WriteLine($"Unknown class: {string.Join(", ", unknown)}.");
+                return 2;
+            }
+
+            var runs = await HostileBenchmark.RunAsync(new HostileBenchmarkOptions { Only = selected, DataDirectory = Path.GetFullPath(parse.GetValue(data)!) }, cancellationToken);
+            Console.WriteLine(HostileBenchmark.Report(runs, $"watcher-bench hostile{(selected.Length == 0 ? "" : " --only " + string.Join(' ', selected))}"));
+            return HostileBenchmark.AllHealthy(runs) ? 0 : 1;
         });
         return command;
     }

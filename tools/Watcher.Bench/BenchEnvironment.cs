@@ -44,11 +44,12 @@ public sealed class BenchEnvironment : IAsyncDisposable
 
     /// <summary>
     /// Writes a Watcher configuration for these services and the given subscribers (JSON objects in
-    /// the <c>Watcher:Subscribers</c> form) and returns its path.
+    /// the <c>Watcher:Subscribers</c> form), with <paramref name="extraFeeds"/> (in the
+    /// <c>Watcher:Feeds</c> form) before the corpus's feeds, and returns its path.
     /// </summary>
-    public string WriteWatcherConfig(string fileName, IEnumerable<JsonObject> subscribers, JsonObject? fetch = null)
+    public string WriteWatcherConfig(string fileName, IEnumerable<JsonObject> subscribers, JsonObject? fetch = null, IEnumerable<JsonObject>? extraFeeds = null)
     {
-        var feeds = new JsonArray();
+        var feeds = new JsonArray([.. extraFeeds ?? []]);
         for (var feed = 0; feed < FeedServer.Corpus.FeedCount; feed++)
         {
             feeds.Add(new JsonObject
