@@ -151,51 +151,19 @@ public static partial class HostileBenchmark
     }
 
     /// <summary>The built watcher under <c>/usr/bin/time -v</c>, whose report goes to <paramref name="timeFile"/>.</summary>
-    private static async Task<(int ExitCode, TimeSpan Elapsed, string Output)> RunWatcherAsync(string timeFile, string[] arguments, CancellationToken cancellationToken)
-    {
-        var process = Environment.ProcessPath ?? "dotnet";
-        var dotnet = Path.GetFileNameWithoutExtension(process) == "dotnet" ? process : "dotnet";
-        var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])["-v", "-o", timeFile, dotnet, typeof(WatcherApp).Assembly.Location, .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var output = new StringBuilder();
-        void Keep(string? line)
-        {
-            // Only the lines about the hostile feed and the run's summary: a 100,000-item feed logs much.
-            if (line is not null && (line.Contains(HostileFeed, StringComparison.Ordinal) || output.Length < 4096))
+    private static Task<(int ExitCode, TimeSpan Elapsed, string Output)> RunWatcherAsync(string timeFile, string[] arguments, CancellationToken cancellationToken) =>
+        ChildProcess.RunAsync(
+            "/usr/bin/time",
+            ["-v", "-o", timeFile, .. ChildProcess.WatcherCommand(), .. arguments],
+            (output, line) =>
             {
-                lock (output)
+                // Only the lines about the hostile feed and the run's summary: a 100,000-item feed logs much.
+                if (line.Contains(HostileFeed, StringComparison.Ordinal) || output.Length < 4096)
                 {
                     output.AppendLine(line);
                 }
-            }
-        }
-
-        var watch = Stopwatch.StartNew();
-        using var child = Process.Start(start) ?? throw new InvalidOperationException("Could not start /usr/bin/time.");
-        child.OutputDataReceived += (_, e) => Keep(e.Data);
-        child.ErrorDataReceived += (_, e) => Keep(e.Data);
-        child.BeginOutputReadLine();
-        child.BeginErrorReadLine();
-        try
-        {
-            await child.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            child.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        watch.Stop();
-        lock (output)
-        {
-            return (child.ExitCode, watch.Elapsed, output.ToString());
-        }
-    }
+            },
+            cancellationToken);
 
     private static long PeakRss(string timeReport)
     {

@@ -65,9 +65,9 @@ public static partial class PeersBenchmark
         r2eSetup.Stop();
         string[] r2eRun = [.. r2eArguments, "run"];
 
-        var watcherFirst = await RunToolAsync(WatcherCommand(), watcherRun, inbox, WatcherRecipient, cancellationToken);
+        var watcherFirst = await RunToolAsync(ChildProcess.WatcherCommand(), watcherRun, inbox, WatcherRecipient, cancellationToken);
         var r2eFirst = await RunToolAsync(options.Rss2Email, r2eRun, inbox, Rss2EmailRecipient, cancellationToken);
-        var watcherSecond = await RunToolAsync(WatcherCommand(), watcherRun, inbox, WatcherRecipient, cancellationToken);
+        var watcherSecond = await RunToolAsync(ChildProcess.WatcherCommand(), watcherRun, inbox, WatcherRecipient, cancellationToken);
         var r2eSecond = await RunToolAsync(options.Rss2Email, r2eRun, inbox, Rss2EmailRecipient, cancellationToken);
 
         var mails = await inbox.ListAsync(cancellationToken);
@@ -209,63 +209,20 @@ public static partial class PeersBenchmark
     internal static IEnumerable<int> StoryNumbers(string mailText) =>
         StoryPattern().Matches(mailText).Select(m => int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture));
 
-    /// <summary>The <c>watcher</c> build this tool was built with (copied beside it), started as a user starts it.</summary>
-    private static string[] WatcherCommand()
-    {
-        var process = Environment.ProcessPath ?? "dotnet";
-        var dotnet = Path.GetFileNameWithoutExtension(process) == "dotnet" ? process : "dotnet";
-        return [dotnet, typeof(WatcherApp).Assembly.Location];
-    }
-
-    private static async Task<(int ExitCode, TimeSpan Elapsed, string Output)> RunProcessAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // Only the end of the output is kept: Watcher logs a line per article.
-        var output = new StringBuilder();
-        void Keep(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
+    // Only the end of the output is kept: Watcher logs a line per article.
+    private static Task<(int ExitCode, TimeSpan Elapsed, string Output)> RunProcessAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        ChildProcess.RunAsync(
+            executable,
+            arguments,
+            (output, line) =>
             {
                 output.AppendLine(line);
                 if (output.Length > 8192)
                 {
                     output.Remove(0, output.Length - 4096);
                 }
-            }
-        }
-
-        var watch = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        watch.Stop();
-        lock (output)
-        {
-            return (process.ExitCode, watch.Elapsed, output.ToString());
-        }
-    }
+            },
+            cancellationToken);
 
     [GeneratedRegex(@"story-(\d+)")]
     private static partial Regex StoryPattern();
